@@ -2,7 +2,7 @@
 // the browser read only this interface.
 import type { IpRange } from '../model/ip.ts';
 import type { PortSet } from '../model/port-set.ts';
-import type { AnalysisOptions, Cluster, Pod } from '../model/types.ts';
+import type { AnalysisOptions, Cluster, Pod, Protocol } from '../model/types.ts';
 
 /** A pod (index into `Analysis.pods`) or an external range (index into `Analysis.externals`). */
 export type EndpointRef = { kind: 'pod'; index: number } | { kind: 'external'; index: number };
@@ -35,6 +35,28 @@ export type DirectionReason = 'unisolated' | RuleRef[];
 export interface Connection {
   ports: PortSet;
   reasons: { egress: DirectionReason; ingress: DirectionReason };
+}
+
+export interface DirectionExplanation {
+  /** False: no policy isolates this side in this direction, so it allows everything. */
+  isolated: boolean;
+  /** Ids of the policies isolating this side. */
+  policies: string[];
+  /** Every rule of those policies whose peers match the other side, with what it opens there. */
+  rules: (RuleRef & { ports: PortSet })[];
+  /** What this direction allows in total (all when not isolated). */
+  ports: PortSet;
+}
+
+export interface Explanation {
+  /** Egress ∩ ingress. */
+  allowed: PortSet;
+  /** Allowed at all, or for the asked port when one was given. */
+  verdict: boolean;
+  egress: DirectionExplanation;
+  ingress: DirectionExplanation;
+  /** `self`: a pod to itself (never blocked, not part of the matrix); `not-applicable`: no such pair. */
+  note?: 'self' | 'not-applicable';
 }
 
 export interface Isolation {
@@ -79,6 +101,7 @@ export interface Analysis {
   allowed(from: EndpointRef, to: EndpointRef): PortSet;
   /** `allowed` plus the reasons per direction; null when nothing is allowed. */
   connection(from: EndpointRef, to: EndpointRef): Connection | null;
+  explain(from: EndpointRef, to: EndpointRef, port?: { protocol: Protocol; port: number }): Explanation;
   /** The external range containing `ip` in the given role, or -1. */
   externalIndex(ip: string, role: 'source' | 'destination'): number;
   /** Index of a pod by `namespace/name`, or -1. */

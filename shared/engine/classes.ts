@@ -1,0 +1,109 @@
+// Pods that no policy can tell apart form one class: same namespace, same values for every label
+// key any pod selector mentions, same named ports that policies mention, and (when ipBlocks match
+// pods) IPs in the same ipBlock atoms. Everything else is computed per class, never per pod.
+import { parseIp } from '../model/ip.ts';
+import type { ContainerPort, Labels, NetworkPolicy, Peer, Pod } from '../model/types.ts';
+import type { IpPartition } from './ip-partition.ts';
+
+export interface PodClass {
+  namespace: string;
+  /** Labels of a representative pod (identical on every key a selector can read). */
+  labels: Labels;
+  /** Id into `ClassSet.namedPorts`: the container ports whose names some policy mentions. */
+  namedPorts: number;
+  /** Atoms of the whole-address-space partition holding the pods' IPs (only when ipBlocks match pods). */
+  atoms: number[];
+  /** Indexes into the participating pod list. */
+  pods: number[];
+}
+
+export interface ClassSet {
+  classes: PodClass[];
+  /** Class of each participating pod. */
+  classOfPod: Int32Array;
+  /** Interned named-port lists; id 0 is the empty list. */
+  namedPorts: ContainerPort[][];
+}
+
+function forEachPodSelectorKey(policies: readonly NetworkPolicy[], visit: (key: string) => void): void {
+  const visitPeer = (peer: Peer) => {
+    if (peer.kind !== 'selector' || !peer.podSelector) return;
+    for (const k in peer.podSelector.matchLabels) visit(k);
+    for (const e of peer.podSelector.matchExpressions) visit(e.key);
+  };
+  for (const p of policies) {
+    for (const k in p.podSelector.matchLabels) visit(k);
+    for (const e of p.podSelector.matchExpressions) visit(e.key);
+    for (const r of p.ingress) r.peers.forEach(visitPeer);
+    for (const r of p.egress) r.peers.forEach(visitPeer);
+  }
+}
+
+function namedPortNames(policies: readonly NetworkPolicy[]): Set<string> {
+  const names = new Set<string>();
+  for (const p of policies) {
+    for (const r of [...p.ingress, ...p.egress]) {
+      for (const port of r.ports) if (typeof port.port === 'string') names.add(port.port);
+    }
+  }
+  return names;
+}
+
+export function buildClasses(
+  pods: readonly Pod[],
+  policies: readonly NetworkPolicy[],
+  partition: IpPartition | null,
+): ClassSet {
+  const labelKeys = new Set<string>();
+  forEachPodSelectorKey(policies, (k) => labelKeys.add(k));
+  const sortedKeys = [...labelKeys].sort();
+  const portNames = namedPortNames(policies);
+
+  const namedPorts: ContainerPort[][] = [[]];
+  const namedPortIds = new Map<string, number>([['', 0]]);
+  const classes: PodClass[] = [];
+  const classIds = new Map<string, number>();
+  const classOfPod = new Int32Array(pods.length);
+
+  pods.forEach((pod, podIndex) => {
+    const relevantPorts = pod.ports
+      .filter((p) => p.name !== '' && portNames.has(p.name))
+      .map((p) => `${p.name}/${p.protocol}/${p.port}`)
+      .sort();
+    const portsKey = [...new Set(relevantPorts)].join(',');
+    let np = namedPortIds.get(portsKey);
+    if (np === undefined) {
+      np = namedPorts.length;
+      namedPorts.push(pod.ports.filter((p) => p.name !== '' && portNames.has(p.name)));
+      namedPortIds.set(portsKey, np);
+    }
+    const atoms = partition ? podAtoms(pod, partition) : [];
+    let labelsKey = '';
+    for (const k of sortedKeys) {
+      const v = pod.labels[k];
+      labelsKey += v === undefined ? '\u0001' : `\u0002${v}`;
+      labelsKey += '\u0000';
+    }
+    const key = `${pod.namespace}\u0003${labelsKey}\u0003${np}\u0003${atoms.join(',')}`;
+    let id = classIds.get(key);
+    if (id === undefined) {
+      id = classes.length;
+      classes.push({ namespace: pod.namespace, labels: pod.labels, namedPorts: np, atoms, pods: [] });
+      classIds.set(key, id);
+    }
+    classes[id]!.pods.push(podIndex);
+    classOfPod[podIndex] = id;
+  });
+  return { classes, classOfPod, namedPorts };
+}
+
+function podAtoms(pod: Pod, partition: IpPartition): number[] {
+  const atoms = new Set<number>();
+  for (const ip of pod.ips) {
+    const parsed = parseIp(ip);
+    if (!parsed) continue;
+    const atom = partition.indexOf(parsed.family, parsed.value);
+    if (atom >= 0) atoms.add(atom);
+  }
+  return [...atoms].sort((a, b) => a - b);
+}

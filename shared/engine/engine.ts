@@ -1,0 +1,524 @@
+// The class-based engine. Work is done per pod class, per distinct selector and per distinct
+// "profile"; a pod pair's answer is then two table look-ups and one memoized intersection, so no
+// pods x pods (or classes x classes) table is ever stored.
+//
+// For src -> dst:   allowed = E(egressGroup(src), egressProfile(dst)) ∩ I(ingressTarget(dst), ingressProfile(src))
+//   egressGroup    the policies isolating src for egress (0 = not isolated: E = all)
+//   egressProfile  the egress rules whose peers match dst, and dst's named ports
+//   ingressTarget  the policies isolating dst for ingress, and dst's named ports (0 = not isolated: I = all)
+//   ingressProfile the ingress rules whose peers match src
+import { parseIp, type Family, type IpRange } from '../model/ip.ts';
+import { formatRange } from '../model/ip.ts';
+import { PortSet } from '../model/port-set.ts';
+import { DEFAULT_OPTIONS, type AnalysisOptions, type Cluster, type Pod, type Protocol } from '../model/types.ts';
+import type {
+  Analysis,
+  Connection,
+  DirectionExplanation,
+  DirectionReason,
+  EndpointRef,
+  Explanation,
+  ExternalRange,
+  Finding,
+  Isolation,
+  RuleRef,
+} from './analysis.ts';
+import { buildClasses, type ClassSet } from './classes.ts';
+import { computeFindings } from './findings.ts';
+import { ipBlockRanges, IpPartition } from './ip-partition.ts';
+import { PortTable } from './port-table.ts';
+import { compileRules, type CompiledRule, type Direction } from './rules.ts';
+import { Selection } from './selection.ts';
+
+/** One side's resolved position in the tables. */
+interface SourceKey {
+  egressGroup: number;
+  ingressProfile: number;
+}
+interface DestinationKey {
+  ingressTarget: number;
+  egressProfile: number;
+  /** Named-ports id of the destination, -1 outside the cluster. */
+  namedPorts: number;
+}
+
+interface Profile {
+  rules: number[];
+  /** Named-ports id for pod classes, -1 for external atoms. */
+  namedPorts: number;
+  external: boolean;
+}
+
+export interface EngineStats {
+  pods: number;
+  excludedPods: number;
+  classes: number;
+  policies: number;
+  rules: { ingress: number; egress: number };
+  groups: { ingress: number; egress: number };
+  ingressTargets: number;
+  profiles: { ingress: number; egress: number };
+  tableEntries: { ingress: number; egress: number };
+  portSets: number;
+  externals: number;
+}
+
+/** Per-direction state: groups of isolating policies, rule match profiles, and the allowed table. */
+class DirectionTables {
+  /** Group 0 = not isolated. Each group lists policy indexes and the rules they bring. */
+  readonly groupRules: number[][] = [[]];
+  readonly groupPolicies: number[][] = [[]];
+  readonly groupOfClass: Int32Array;
+  readonly profiles: Profile[] = [];
+  readonly profileOfClass: Int32Array;
+  readonly profileOfAtom: Int32Array;
+  private readonly groupIds = new Map<string, number>([['', 0]]);
+  private readonly profileIds = new Map<string, number>();
+
+  constructor(
+    readonly rules: readonly CompiledRule[],
+    classCount: number,
+    atomCount: number,
+  ) {
+    this.groupOfClass = new Int32Array(classCount);
+    this.profileOfClass = new Int32Array(classCount);
+    this.profileOfAtom = new Int32Array(atomCount);
+  }
+
+  internGroup(policies: readonly number[], rulesOfPolicy: readonly number[][]): number {
+    const key = policies.join(',');
+    let id = this.groupIds.get(key);
+    if (id === undefined) {
+      id = this.groupRules.length;
+      this.groupRules.push(policies.flatMap((p) => rulesOfPolicy[p] ?? []));
+      this.groupPolicies.push([...policies]);
+      this.groupIds.set(key, id);
+    }
+    return id;
+  }
+
+  internProfile(rules: number[], namedPorts: number, external: boolean): number {
+    const key = `${external ? 'x' : namedPorts}:${rules.join(',')}`;
+    let id = this.profileIds.get(key);
+    if (id === undefined) {
+      id = this.profiles.length;
+      this.profiles.push({ rules, namedPorts, external });
+      this.profileIds.set(key, id);
+    }
+    return id;
+  }
+}
+
+export class EngineAnalysis implements Analysis {
+  readonly pods: readonly Pod[];
+  readonly excludedPods: readonly Pod[];
+  readonly externals: ExternalRange[] = [];
+  readonly findings: readonly Finding[];
+  readonly stats: EngineStats;
+  readonly portTable = new PortTable();
+  readonly classSet: ClassSet;
+
+  private readonly podIndexById = new Map<string, number>();
+  private readonly sourcePartition: IpPartition;
+  private readonly destinationPartition: IpPartition;
+  private readonly sourceAtomOfExternal: number[] = [];
+  private readonly destinationAtomOfExternal: number[] = [];
+  private readonly externalOfSourceAtom: number[] = [];
+  private readonly externalOfDestinationAtom: number[] = [];
+  private readonly egress: DirectionTables;
+  private readonly ingress: DirectionTables;
+  /** Ingress targets: (ingress group, named ports); target 0 = not isolated. */
+  private readonly targets: { group: number; namedPorts: number }[] = [{ group: 0, namedPorts: 0 }];
+  private readonly targetOfClass: Int32Array;
+  private readonly egressTable = new Map<number, number>();
+  private readonly ingressTable = new Map<number, number>();
+  private readonly egressUniversal = new Map<number, number>();
+  private readonly ingressUniversal = new Map<number, number>();
+
+  constructor(
+    readonly cluster: Cluster,
+    readonly options: AnalysisOptions,
+  ) {
+    const ports = this.portTable;
+    this.pods = cluster.pods.filter((p) => p.exclusion === null);
+    this.excludedPods = cluster.pods.filter((p) => p.exclusion !== null);
+    this.pods.forEach((p, i) => this.podIndexById.set(p.id, i));
+    const policies = cluster.policies;
+
+    // Address partitions: peers of ingress rules are sources, peers of egress rules destinations
+    // (cut by every rule whatever policyTypes says: extra cuts only split ranges).
+    const sourceCuts: IpRange[] = [];
+    const destinationCuts: IpRange[] = [];
+    for (const p of policies) {
+      for (const [rules, cuts] of [[p.ingress, sourceCuts], [p.egress, destinationCuts]] as const) {
+        for (const r of rules) for (const peer of r.peers) if (peer.kind === 'ipBlock') cuts.push(...ipBlockRanges(peer.ipBlock));
+      }
+    }
+    const families = new Set<Family>([4]);
+    for (const r of [...sourceCuts, ...destinationCuts]) families.add(r.family);
+    for (const pod of this.pods) for (const ip of pod.ips) families.add(parseIp(ip)?.family ?? 4);
+    this.sourcePartition = new IpPartition(sourceCuts, families);
+    this.destinationPartition = new IpPartition(destinationCuts, families);
+    const podPartition = options.ipBlockMatchesPods ? new IpPartition([...sourceCuts, ...destinationCuts], families) : null;
+    this.buildExternals();
+
+    const classSet = buildClasses(this.pods, policies, podPartition);
+    this.classSet = classSet;
+    const classCount = classSet.classes.length;
+    const classesByPodAtom = new Map<number, number[]>();
+    classSet.classes.forEach((c, id) => {
+      for (const a of c.atoms) {
+        const list = classesByPodAtom.get(a);
+        if (list) list.push(id);
+        else classesByPodAtom.set(a, [id]);
+      }
+    });
+    const selection = new Selection(classSet.classes, cluster.namespaces);
+    const selected = policies.map((p) => selection.classesMatching(p.namespace, p.podSelector));
+
+    const context = { policies, classes: classSet, selection, ports, podPartition, classesByPodAtom };
+    const ingressRules = compileRules('ingress', { ...context, peerPartition: this.sourcePartition });
+    const egressRules = compileRules('egress', { ...context, peerPartition: this.destinationPartition });
+    this.ingress = new DirectionTables(ingressRules, classCount, this.sourcePartition.atoms.length);
+    this.egress = new DirectionTables(egressRules, classCount, this.destinationPartition.atoms.length);
+
+    for (const [direction, tables] of [['ingress', this.ingress], ['egress', this.egress]] as const) {
+      this.assignGroups(direction, tables, selected, classCount);
+      this.assignProfiles(tables, classSet);
+    }
+    this.targetOfClass = new Int32Array(classCount);
+    const targetIds = new Map<string, number>();
+    classSet.classes.forEach((c, id) => {
+      const group = this.ingress.groupOfClass[id]!;
+      if (group === 0) return;
+      const key = `${group}:${c.namedPorts}`;
+      let t = targetIds.get(key);
+      if (t === undefined) {
+        t = this.targets.length;
+        this.targets.push({ group, namedPorts: c.namedPorts });
+        targetIds.set(key, t);
+      }
+      this.targetOfClass[id] = t;
+    });
+    this.fillEgressTable();
+    this.fillIngressTable();
+
+    this.findings = computeFindings({ cluster, classes: classSet, selected, ingressRules, egressRules });
+    this.stats = {
+      pods: this.pods.length,
+      excludedPods: this.excludedPods.length,
+      classes: classCount,
+      policies: policies.length,
+      rules: { ingress: ingressRules.length, egress: egressRules.length },
+      groups: { ingress: this.ingress.groupRules.length - 1, egress: this.egress.groupRules.length - 1 },
+      ingressTargets: this.targets.length - 1,
+      profiles: { ingress: this.ingress.profiles.length, egress: this.egress.profiles.length },
+      tableEntries: { ingress: this.ingressTable.size, egress: this.egressTable.size },
+      portSets: ports.size,
+      externals: this.externals.length,
+    };
+  }
+
+  private buildExternals(): void {
+    const byText = new Map<string, number>();
+    const add = (atoms: IpRange[], role: 'source' | 'destination') => {
+      atoms.forEach((range, atom) => {
+        const text = formatRange(range);
+        let index = byText.get(text);
+        if (index === undefined) {
+          index = this.externals.length;
+          this.externals.push({ id: `ip:${text}`, text, range, asSource: false, asDestination: false });
+          this.sourceAtomOfExternal.push(-1);
+          this.destinationAtomOfExternal.push(-1);
+          byText.set(text, index);
+        }
+        if (role === 'source') {
+          this.externals[index]!.asSource = true;
+          this.sourceAtomOfExternal[index] = atom;
+          this.externalOfSourceAtom[atom] = index;
+        } else {
+          this.externals[index]!.asDestination = true;
+          this.destinationAtomOfExternal[index] = atom;
+          this.externalOfDestinationAtom[atom] = index;
+        }
+      });
+    };
+    add(this.sourcePartition.atoms, 'source');
+    add(this.destinationPartition.atoms, 'destination');
+  }
+
+  private assignGroups(direction: Direction, tables: DirectionTables, selected: number[][], classCount: number): void {
+    const rulesOfPolicy: number[][] = [];
+    tables.rules.forEach((r, id) => (rulesOfPolicy[r.policy] ??= []).push(id));
+    const policiesOfClass: number[][] = Array.from({ length: classCount }, () => []);
+    this.cluster.policies.forEach((p, pi) => {
+      if (!p.policyTypes[direction]) return;
+      for (const c of selected[pi]!) policiesOfClass[c]!.push(pi);
+    });
+    policiesOfClass.forEach((list, c) => {
+      tables.groupOfClass[c] = list.length === 0 ? 0 : tables.internGroup(list, rulesOfPolicy);
+    });
+  }
+
+  private assignProfiles(tables: DirectionTables, classSet: ClassSet): void {
+    const byClass: number[][] = Array.from({ length: classSet.classes.length }, () => []);
+    const byAtom: number[][] = Array.from({ length: tables.profileOfAtom.length }, () => []);
+    tables.rules.forEach((r, id) => {
+      for (const c of r.classes) byClass[c]!.push(id);
+      for (const a of r.atoms) byAtom[a]!.push(id);
+    });
+    // Ingress profiles describe sources, whose named ports never matter; egress profiles describe destinations.
+    const namedPortsMatter = tables === this.egress;
+    byClass.forEach((rules, c) => {
+      tables.profileOfClass[c] = tables.internProfile(rules, namedPortsMatter ? classSet.classes[c]!.namedPorts : 0, false);
+    });
+    byAtom.forEach((rules, a) => {
+      tables.profileOfAtom[a] = tables.internProfile(rules, -1, true);
+    });
+  }
+
+  private fillEgressTable(): void {
+    const t = this.egress;
+    const groupsOfRule: number[][] = t.rules.map(() => []);
+    t.groupRules.forEach((rules, g) => rules.forEach((r) => groupsOfRule[r]!.push(g)));
+    const width = t.profiles.length;
+    t.profiles.forEach((profile, prof) => {
+      for (const r of profile.rules) {
+        const portsId = t.rules[r]!.ports(profile.namedPorts);
+        for (const g of groupsOfRule[r]!) {
+          const key = g * width + prof;
+          this.egressTable.set(key, this.portTable.union(this.egressTable.get(key) ?? PortTable.EMPTY, portsId));
+        }
+      }
+    });
+    for (const [key, value] of this.egressTable) {
+      const g = Math.floor(key / width);
+      this.egressTable.set(key, this.portTable.union(value, this.egressUniversalPorts(g, t.profiles[key % width]!)));
+    }
+  }
+
+  private fillIngressTable(): void {
+    const t = this.ingress;
+    const targetsOfRule: number[][] = t.rules.map(() => []);
+    this.targets.forEach((target, id) => {
+      if (id !== 0) for (const r of t.groupRules[target.group]!) targetsOfRule[r]!.push(id);
+    });
+    const width = t.profiles.length;
+    t.profiles.forEach((profile, prof) => {
+      for (const r of profile.rules) {
+        for (const target of targetsOfRule[r]!) {
+          const key = target * width + prof;
+          const portsId = t.rules[r]!.ports(this.targets[target]!.namedPorts);
+          this.ingressTable.set(key, this.portTable.union(this.ingressTable.get(key) ?? PortTable.EMPTY, portsId));
+        }
+      }
+    });
+    for (const [key, value] of this.ingressTable) {
+      const target = Math.floor(key / width);
+      this.ingressTable.set(key, this.portTable.union(value, this.ingressUniversalPorts(target, t.profiles[key % width]!.external)));
+    }
+  }
+
+  /** Ports opened by the group's rules that match every pod (or every address) as destination. */
+  private egressUniversalPorts(group: number, profile: Profile): number {
+    const key = group * 0x100000 + (profile.external ? 0 : profile.namedPorts + 1);
+    let id = this.egressUniversal.get(key);
+    if (id === undefined) {
+      id = PortTable.EMPTY;
+      for (const r of this.egress.groupRules[group]!) {
+        const rule = this.egress.rules[r]!;
+        if (profile.external ? rule.allExternal : rule.allPods) id = this.portTable.union(id, rule.ports(profile.namedPorts));
+      }
+      this.egressUniversal.set(key, id);
+    }
+    return id;
+  }
+
+  private ingressUniversalPorts(target: number, external: boolean): number {
+    const key = target * 2 + (external ? 1 : 0);
+    let id = this.ingressUniversal.get(key);
+    if (id === undefined) {
+      id = PortTable.EMPTY;
+      const { group, namedPorts } = this.targets[target]!;
+      for (const r of this.ingress.groupRules[group]!) {
+        const rule = this.ingress.rules[r]!;
+        if (external ? rule.allExternal : rule.allPods) id = this.portTable.union(id, rule.ports(namedPorts));
+      }
+      this.ingressUniversal.set(key, id);
+    }
+    return id;
+  }
+
+  private sourceKey(ref: EndpointRef): SourceKey | null {
+    if (ref.kind === 'pod') {
+      const c = this.classSet.classOfPod[ref.index];
+      if (c === undefined) return null;
+      return { egressGroup: this.egress.groupOfClass[c]!, ingressProfile: this.ingress.profileOfClass[c]! };
+    }
+    const atom = this.sourceAtomOfExternal[ref.index];
+    if (atom === undefined || atom < 0) return null;
+    return { egressGroup: 0, ingressProfile: this.ingress.profileOfAtom[atom]! };
+  }
+
+  private destinationKey(ref: EndpointRef): DestinationKey | null {
+    if (ref.kind === 'pod') {
+      const c = this.classSet.classOfPod[ref.index];
+      if (c === undefined) return null;
+      return {
+        ingressTarget: this.targetOfClass[c]!,
+        egressProfile: this.egress.profileOfClass[c]!,
+        namedPorts: this.classSet.classes[c]!.namedPorts,
+      };
+    }
+    const atom = this.destinationAtomOfExternal[ref.index];
+    if (atom === undefined || atom < 0) return null;
+    return { ingressTarget: 0, egressProfile: this.egress.profileOfAtom[atom]!, namedPorts: -1 };
+  }
+
+  /** Allowed port-set id between two resolved keys. */
+  private allowedId(src: SourceKey, dst: DestinationKey): number {
+    let e: number = PortTable.ALL;
+    if (src.egressGroup !== 0) {
+      const width = this.egress.profiles.length;
+      e =
+        this.egressTable.get(src.egressGroup * width + dst.egressProfile) ??
+        this.egressUniversalPorts(src.egressGroup, this.egress.profiles[dst.egressProfile]!);
+      if (e === PortTable.EMPTY) return e;
+    }
+    let i: number = PortTable.ALL;
+    if (dst.ingressTarget !== 0) {
+      const width = this.ingress.profiles.length;
+      i =
+        this.ingressTable.get(dst.ingressTarget * width + src.ingressProfile) ??
+        this.ingressUniversalPorts(dst.ingressTarget, this.ingress.profiles[src.ingressProfile]!.external);
+    }
+    return this.portTable.intersect(e, i);
+  }
+
+  /** Port-set id (into `portTable`) allowed between two endpoints. */
+  allowedPortsId(from: EndpointRef, to: EndpointRef): number {
+    if (from.kind === to.kind && from.kind === 'pod' && from.index === to.index) return PortTable.EMPTY;
+    if (from.kind === 'external' && to.kind === 'external') return PortTable.EMPTY;
+    const src = this.sourceKey(from);
+    const dst = this.destinationKey(to);
+    if (!src || !dst) return PortTable.EMPTY;
+    return this.allowedId(src, dst);
+  }
+
+  /** Allowed port-set id from one class to another (pairs of distinct pods). */
+  classAllowedId(fromClass: number, toClass: number): number {
+    const src = { egressGroup: this.egress.groupOfClass[fromClass]!, ingressProfile: this.ingress.profileOfClass[fromClass]! };
+    const dst = {
+      ingressTarget: this.targetOfClass[toClass]!,
+      egressProfile: this.egress.profileOfClass[toClass]!,
+      namedPorts: this.classSet.classes[toClass]!.namedPorts,
+    };
+    return this.allowedId(src, dst);
+  }
+
+  allowed(from: EndpointRef, to: EndpointRef): PortSet {
+    return this.portTable.get(this.allowedPortsId(from, to));
+  }
+
+  connection(from: EndpointRef, to: EndpointRef): Connection | null {
+    const id = this.allowedPortsId(from, to);
+    if (id === PortTable.EMPTY) return null;
+    const src = this.sourceKey(from)!;
+    const dst = this.destinationKey(to)!;
+    const egress: DirectionReason =
+      src.egressGroup === 0
+        ? 'unisolated'
+        : this.reasons(this.egress, src.egressGroup, dst.egressProfile, to.kind === 'external', dst.namedPorts, id);
+    const target = this.targets[dst.ingressTarget]!;
+    const ingress: DirectionReason =
+      dst.ingressTarget === 0
+        ? 'unisolated'
+        : this.reasons(this.ingress, target.group, src.ingressProfile, from.kind === 'external', target.namedPorts, id);
+    return { ports: this.portTable.get(id), reasons: { egress, ingress } };
+  }
+
+  /** The rules of a group that match the peer and open part of the final allowed set. */
+  private reasons(t: DirectionTables, group: number, peerProfile: number, peerExternal: boolean, namedPorts: number, finalId: number): RuleRef[] {
+    const profileRules = t.profiles[peerProfile]!.rules;
+    const out: RuleRef[] = [];
+    for (const r of t.groupRules[group]!) {
+      const rule = t.rules[r]!;
+      const matches = (peerExternal ? rule.allExternal : rule.allPods) || binaryHas(profileRules, r);
+      if (!matches) continue;
+      if (this.portTable.intersect(rule.ports(namedPorts), finalId) === PortTable.EMPTY) continue;
+      out.push({ policy: this.cluster.policies[rule.policy]!.id, rule: rule.index });
+    }
+    return out.sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : a.rule - b.rule));
+  }
+
+  /**
+   * Why `from` may or may not reach `to`: per direction, the policies isolating that side and every
+   * rule whose peers match the other side, with the ports it opens. With a port, the verdict is for it.
+   */
+  explain(from: EndpointRef, to: EndpointRef, port?: { protocol: Protocol; port: number }): Explanation {
+    const src = this.sourceKey(from);
+    const dst = this.destinationKey(to);
+    const sameEndpoint = from.kind === to.kind && from.index === to.index;
+    if (!src || !dst || sameEndpoint || (from.kind === 'external' && to.kind === 'external')) {
+      const none: DirectionExplanation = { isolated: false, policies: [], rules: [], ports: PortSet.EMPTY };
+      return { allowed: PortSet.EMPTY, verdict: false, egress: none, ingress: none, note: sameEndpoint ? 'self' : 'not-applicable' };
+    }
+    const target = this.targets[dst.ingressTarget]!;
+    const egress = this.explainDirection(this.egress, src.egressGroup, dst.egressProfile, to.kind === 'external', dst.namedPorts);
+    const ingress = this.explainDirection(this.ingress, target.group, src.ingressProfile, from.kind === 'external', target.namedPorts);
+    const allowed = this.portTable.get(this.allowedId(src, dst));
+    const verdict = port ? allowed.has(port.protocol, port.port) : !allowed.isEmpty();
+    return { allowed, verdict, egress, ingress };
+  }
+
+  private explainDirection(t: DirectionTables, group: number, peerProfile: number, peerExternal: boolean, namedPorts: number): DirectionExplanation {
+    if (group === 0) return { isolated: false, policies: [], rules: [], ports: PortSet.ALL };
+    const profileRules = t.profiles[peerProfile]!.rules;
+    const rules: DirectionExplanation['rules'] = [];
+    let ports = PortTable.EMPTY;
+    for (const r of t.groupRules[group]!) {
+      const rule = t.rules[r]!;
+      if (!((peerExternal ? rule.allExternal : rule.allPods) || binaryHas(profileRules, r))) continue;
+      const opened = rule.ports(namedPorts);
+      ports = this.portTable.union(ports, opened);
+      rules.push({ policy: this.cluster.policies[rule.policy]!.id, rule: rule.index, ports: this.portTable.get(opened) });
+    }
+    const policies = t.groupPolicies[group]!.map((p) => this.cluster.policies[p]!.id);
+    return { isolated: true, policies, rules, ports: this.portTable.get(ports) };
+  }
+
+  isolation(pod: number): Isolation {
+    const c = this.classSet.classOfPod[pod]!;
+    return { ingress: this.ingress.groupOfClass[c] !== 0, egress: this.egress.groupOfClass[c] !== 0 };
+  }
+
+  externalIndex(ip: string, role: 'source' | 'destination'): number {
+    const parsed = parseIp(ip);
+    if (!parsed) return -1;
+    const partition = role === 'source' ? this.sourcePartition : this.destinationPartition;
+    const atom = partition.indexOf(parsed.family, parsed.value);
+    if (atom < 0) return -1;
+    return (role === 'source' ? this.externalOfSourceAtom : this.externalOfDestinationAtom)[atom] ?? -1;
+  }
+
+  podIndex(id: string): number {
+    return this.podIndexById.get(id) ?? -1;
+  }
+}
+
+function binaryHas(sorted: readonly number[], value: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v === value) return true;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+export function analyze(cluster: Cluster, options: AnalysisOptions = DEFAULT_OPTIONS): EngineAnalysis {
+  return new EngineAnalysis(cluster, options);
+}

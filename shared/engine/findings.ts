@@ -1,0 +1,112 @@
+// Findings about policies and namespaces (semantics.md, "Findings the product must name").
+// Unprotected pods are not listed here: they are the per-pod isolation flags.
+import type { Cluster, NetworkPolicy } from '../model/types.ts';
+import type { Finding } from './analysis.ts';
+import type { ClassSet } from './classes.ts';
+import type { CompiledRule, Direction } from './rules.ts';
+
+export interface FindingsInput {
+  cluster: Cluster;
+  classes: ClassSet;
+  /** Classes each policy's podSelector selects. */
+  selected: number[][];
+  ingressRules: readonly CompiledRule[];
+  egressRules: readonly CompiledRule[];
+}
+
+const PEERS_FIELD: Record<Direction, string> = { ingress: 'from', egress: 'to' };
+
+export function computeFindings(input: FindingsInput): Finding[] {
+  const { cluster, classes, selected } = input;
+  const out: Finding[] = [];
+  cluster.policies.forEach((p, pi) => {
+    if (selected[pi]!.length === 0) {
+      out.push({
+        kind: 'policy-selects-nothing',
+        severity: 'warning',
+        subject: p.id,
+        field: 'spec.podSelector',
+        message: `NetworkPolicy ${p.id} selects no pod in namespace ${p.namespace}: it has no effect.`,
+      });
+    }
+    if (p.policyTypesDefaulted && p.policyTypes.ingress && p.ingress.length === 0 && p.egress.length > 0) {
+      out.push({
+        kind: 'policy-types-default-denies-ingress',
+        severity: 'warning',
+        subject: p.id,
+        field: 'spec.policyTypes',
+        message:
+          `NetworkPolicy ${p.id} has only egress rules and no policyTypes, so Kubernetes defaults policyTypes to ` +
+          `[Ingress, Egress]: it also denies all ingress to the pods it selects. Set policyTypes: [Egress] if that is not intended.`,
+      });
+    }
+  });
+
+  for (const [direction, rules] of [['ingress', input.ingressRules], ['egress', input.egressRules]] as const) {
+    for (const rule of rules) {
+      const policy = cluster.policies[rule.policy]!;
+      const field = `spec.${direction}[${rule.index}]`;
+      const source = policy[direction][rule.index]!;
+      if (source.peers.length > 0 && !rule.allPods && rule.classes.length === 0 && rule.atoms.length === 0) {
+        out.push({
+          kind: 'rule-peers-match-nothing',
+          severity: 'warning',
+          subject: policy.id,
+          field: `${field}.${PEERS_FIELD[direction]}`,
+          message: `Rule ${direction}[${rule.index}] of NetworkPolicy ${policy.id}: no pod or address matches its peers, so it allows nothing.`,
+        });
+      }
+      unresolvedNamedPorts(policy, direction, rule, input, field, out);
+    }
+  }
+
+  for (const ns of cluster.namespaces) {
+    if (!classes.classes.some((c) => c.namespace === ns.name)) continue;
+    for (const direction of ['ingress', 'egress'] as const) {
+      if (cluster.policies.some((p) => p.namespace === ns.name && isDefaultDeny(p, direction))) continue;
+      out.push({
+        kind: 'namespace-without-default-deny',
+        severity: direction === 'ingress' ? 'warning' : 'info',
+        subject: ns.name,
+        direction,
+        message: `Namespace ${ns.name} has no default-deny ${direction} policy (podSelector: {} with ${direction === 'ingress' ? 'Ingress' : 'Egress'} in policyTypes): pods no other policy selects are open for ${direction}.`,
+      });
+    }
+  }
+  return out;
+}
+
+/** A policy selecting every pod of its namespace that isolates the direction without opening it to everyone. */
+function isDefaultDeny(p: NetworkPolicy, direction: Direction): boolean {
+  const selectsAll = Object.keys(p.podSelector.matchLabels).length === 0 && p.podSelector.matchExpressions.length === 0;
+  return selectsAll && p.policyTypes[direction] && !p[direction].some((r) => r.peers.length === 0 && r.ports.length === 0);
+}
+
+function unresolvedNamedPorts(
+  policy: NetworkPolicy,
+  direction: Direction,
+  rule: CompiledRule,
+  input: FindingsInput,
+  field: string,
+  out: Finding[],
+): void {
+  if (!rule.hasNamedPorts) return;
+  const { classes } = input;
+  // Named ports resolve on the destination: the selected pods for ingress, the peers for egress.
+  const destinations =
+    direction === 'ingress' ? input.selected[rule.policy]! : rule.allPods ? classes.classes.map((_, i) => i) : rule.classes;
+  policy[direction][rule.index]!.ports.forEach((port, j) => {
+    if (typeof port.port !== 'string') return;
+    const resolves = destinations.some((c) =>
+      classes.namedPorts[classes.classes[c]!.namedPorts]!.some((cp) => cp.name === port.port && cp.protocol === port.protocol),
+    );
+    if (resolves) return;
+    out.push({
+      kind: 'named-port-unresolved',
+      severity: 'warning',
+      subject: policy.id,
+      field: `${field}.ports[${j}].port`,
+      message: `Named port "${port.port}"/${port.protocol} in NetworkPolicy ${policy.id} matches no container port of any ${direction === 'ingress' ? 'selected pod' : 'destination pod'}: this entry allows nothing.`,
+    });
+  });
+}

@@ -1,0 +1,58 @@
+// Evaluates label selectors over namespaces and pod classes, each distinct selector once per scope.
+import type { LabelSelector, Namespace } from '../model/types.ts';
+import { selectorKey, selectorMatches } from '../policy/selector.ts';
+import type { PodClass } from './classes.ts';
+
+export class Selection {
+  private readonly classesByNamespace = new Map<string, number[]>();
+  /** `namespace key=value` -> classes with that label, to start matchLabels selectors from a short list. */
+  private readonly classesByLabel = new Map<string, number[]>();
+  private readonly namespaceMemo = new Map<string, string[]>();
+  private readonly podMemo = new Map<string, number[]>();
+
+  constructor(
+    private readonly classes: readonly PodClass[],
+    private readonly namespaces: readonly Namespace[],
+  ) {
+    classes.forEach((c, id) => {
+      push(this.classesByNamespace, c.namespace, id);
+      for (const k in c.labels) push(this.classesByLabel, `${c.namespace}\u0000${k}=${c.labels[k]}`, id);
+    });
+  }
+
+  /** Names of the namespaces whose labels match. */
+  namespacesMatching(selector: LabelSelector): string[] {
+    const key = selectorKey(selector);
+    let out = this.namespaceMemo.get(key);
+    if (!out) {
+      out = this.namespaces.filter((ns) => selectorMatches(selector, ns.labels)).map((ns) => ns.name);
+      this.namespaceMemo.set(key, out);
+    }
+    return out;
+  }
+
+  /** Classes in `namespace` whose labels match (undefined selector = all pods of the namespace). */
+  classesMatching(namespace: string, selector: LabelSelector | undefined): number[] {
+    const inNamespace = this.classesByNamespace.get(namespace) ?? [];
+    if (!selector) return inNamespace;
+    const key = `${namespace}\u0000${selectorKey(selector)}`;
+    let out = this.podMemo.get(key);
+    if (!out) {
+      const first = Object.keys(selector.matchLabels)[0];
+      if (first === undefined) {
+        out = inNamespace.filter((id) => selectorMatches(selector, this.classes[id]!.labels));
+      } else {
+        const candidates = this.classesByLabel.get(`${namespace}\u0000${first}=${selector.matchLabels[first]}`) ?? [];
+        out = candidates.filter((id) => selectorMatches(selector, this.classes[id]!.labels));
+      }
+      this.podMemo.set(key, out);
+    }
+    return out;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
