@@ -30,7 +30,7 @@ export function parsePeer(value: unknown, path: string, issues: Issues): Peer | 
   // `podSelector: {}` is present and matches every pod: it stays an (empty) selector.
   const podSelector = parseLabelSelector(map['podSelector'], child(path, 'podSelector'), issues);
   const namespaceSelector = parseLabelSelector(map['namespaceSelector'], child(path, 'namespaceSelector'), issues);
-  if (podSelector && Object.keys(podSelector.matchLabels).length) peer.podSelector = podSelector;
+  if (podSelector) peer.podSelector = podSelector;
   if (namespaceSelector) peer.namespaceSelector = namespaceSelector;
   return peer;
 }

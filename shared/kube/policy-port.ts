@@ -75,8 +75,9 @@ export function parsePolicyPort(value: unknown, path: string, issues: Issues): P
 }
 
 /**
- * `port` is an IntOrString: an integer, a string of digits (taken as the number, as YAML often
- * quotes it), or a port name. undefined = absent; null = invalid (error recorded).
+ * `port` is an IntOrString: an integer or a port name. undefined = absent; null = invalid (error
+ * recorded). A quoted number ("80") is a string to Kubernetes, and a port name needs a letter, so
+ * the API server rejects it: so do we, with a hint.
  */
 function parsePortValue(value: unknown, path: string, issues: Issues): number | string | undefined | null {
   if (isAbsent(value)) return undefined;
@@ -87,9 +88,7 @@ function parsePortValue(value: unknown, path: string, issues: Issues): number | 
   }
   if (typeof value === 'string') {
     if (/^\d+$/.test(value)) {
-      const n = Number(value);
-      if (isPortNumber(n)) return n;
-      issues.error(path, `"${value}" is not a valid port: must be from ${MIN_PORT} to ${MAX_PORT}`);
+      issues.error(path, `"${value}" is a string, and a port name must contain a letter (Kubernetes rejects it): write ${value} without quotes`);
       return null;
     }
     if (isValidPortName(value)) return value;

@@ -29,11 +29,12 @@ function bytesToBigint(bytes: number[]): bigint {
 /** Strict parse (four-part decimal IPv4, or IPv6); null when invalid. */
 export function parseIp(text: string): { family: Family; value: bigint } | null {
   const s = text.trim();
+  // Decide the family by the separator first: ipaddr's IPv4 check throws internally on IPv6 text (slow).
+  if (s.includes(':')) {
+    return ipaddr.IPv6.isValid(s) ? { family: 6, value: bytesToBigint(ipaddr.IPv6.parse(s).toByteArray()) } : null;
+  }
   if (ipaddr.IPv4.isValidFourPartDecimal(s)) {
     return { family: 4, value: bytesToBigint(ipaddr.IPv4.parse(s).toByteArray()) };
-  }
-  if (s.includes(':') && ipaddr.IPv6.isValid(s)) {
-    return { family: 6, value: bytesToBigint(ipaddr.IPv6.parse(s).toByteArray()) };
   }
   return null;
 }

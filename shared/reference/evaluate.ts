@@ -285,7 +285,7 @@ export function createReference(objects: unknown[], options: RefOptions): Refere
       if (podSelector !== undefined || namespaceSelector !== undefined) throw new Error('reference: invalid peer (ipBlock with a selector)');
       if (other.kind === 'ip') return inIpBlock(ipBlock, other);
       // Rule 17: only with the option, and only through one of the pod's addresses.
-      return other.pod.ips.some((ip) => inIpBlock(ipBlock, ip));
+      return options.ipBlockMatchesPods && other.pod.ips.some((ip) => inIpBlock(ipBlock, ip));
     }
     if (podSelector === undefined && namespaceSelector === undefined) throw new Error('reference: invalid peer (no field)');
     // Rule 11: selector peers never match addresses outside the cluster.

@@ -319,9 +319,8 @@ export function randomCluster(seed: number): unknown[] {
         return { protocol: r.pick(PROTOCOLS) };
       case 2:
       case 3:
-        return { ...protocol(), port: r.pick(POLICY_PORTS) };
       case 4:
-        return { ...protocol(), port: String(r.pick(POLICY_PORTS)) };
+        return { ...protocol(), port: r.pick(POLICY_PORTS) };
       case 5:
       case 6: {
         const port = r.pick(POLICY_PORTS);

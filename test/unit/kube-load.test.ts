@@ -190,7 +190,7 @@ describe('invalid NetworkPolicies are left out with a precise field path', () =>
         { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr, except } }] }] },
         `spec.egress[0].to[0].ipBlock.except[${except.length - 1}]`,
       );
-    exceptAt('10.0.0.0/8', ['fd00::/16']); // other family
+    expect(exceptAt('10.0.0.0/8', ['fd00::/16']).message).toMatch(/family/); // other family
     exceptAt('10.0.0.0/8', ['10.1.0.0/16', '11.0.0.0/16']); // outside
     exceptAt('10.0.0.0/8', ['10.0.0.0/8']); // same prefix
     exceptAt('10.0.0.0/16', ['10.0.0.0/8']); // larger
@@ -370,7 +370,7 @@ spec:
       podSelector: {matchExpressions: [{key: role, operator: Exists}]}
     - ipBlock: {cidr: "2001:DB8::/32", except: ["2001:db8:0:1::/64"]}
     ports:
-    - port: "80"
+    - port: 80
     - {protocol: UDP, port: 53}
     - {port: 8000, endPort: 8080}
     - {protocol: SCTP}
@@ -413,8 +413,8 @@ spec:
     expect(p.source).toBe('test.yaml');
   });
 
-  it('turns the string port "80" into the number 80', () => {
-    const { cluster } = loadYaml(`
+  it('rejects the quoted port "80" as Kubernetes does (a port name needs a letter)', () => {
+    const { cluster, diagnostics } = loadYaml(`
 kind: NetworkPolicy
 metadata: {name: p, namespace: prod}
 spec:
@@ -423,7 +423,9 @@ spec:
     - port: "80"
       endPort: 81
 `);
-    expect(policyById(cluster, 'prod/p').ingress[0]!.ports).toEqual([{ protocol: 'TCP', port: 80, endPort: 81 }]);
+    expect(diagnostics.map((d) => [d.severity, d.object, d.field])).toEqual([['error', 'NetworkPolicy prod/p', 'spec.ingress[0].ports[0].port']]);
+    expect(diagnostics[0]!.message).toContain('without quotes');
+    expect(cluster.policies).toEqual([]);
   });
 
   it('treats a missing podSelector or spec as selecting every pod', () => {
@@ -577,6 +579,7 @@ spec:
     - {name: http, containerPort: 8080}
     - {containerPort: 53, protocol: UDP}
     - {name: broken, containerport: 9090}
+    - {name: quoted, containerPort: "9091"}
   - name: b
     ports:
     - {name: metrics, containerPort: 9100, protocol: SCTP}
@@ -590,6 +593,7 @@ status:
     expect(errors(diagnostics)).toEqual([]);
     expect(diagnostics.map((d) => [d.severity, d.object, d.field])).toEqual([
       ['warning', 'Pod prod/web', 'spec.containers[0].ports[2].containerPort'],
+      ['warning', 'Pod prod/web', 'spec.containers[0].ports[3].containerPort'],
       ['warning', 'Pod prod/web', 'status.podIPs[2].ip'],
     ]);
     expect(cluster.pods).toEqual([
