@@ -69,6 +69,7 @@ export type FindingKind =
   | 'rule-peers-match-nothing'
   | 'named-port-unresolved'
   | 'policy-types-default-denies-ingress'
+  | 'separate-namespace-and-pod-peers'
   | 'namespace-without-default-deny';
 
 export interface Finding {

@@ -57,6 +57,21 @@ export function computeFindings(input: FindingsInput): Finding[] {
         });
       }
       unresolvedNamedPorts(policy, direction, rule, input, field, out);
+      const peers = source.peers;
+      const nsOnly = peers.some((x) => x.kind === 'selector' && x.namespaceSelector && !x.podSelector);
+      const podOnly = peers.some((x) => x.kind === 'selector' && x.podSelector && !x.namespaceSelector);
+      if (nsOnly && podOnly) {
+        out.push({
+          kind: 'separate-namespace-and-pod-peers',
+          severity: 'info',
+          subject: policy.id,
+          field: `${field}.${PEERS_FIELD[direction]}`,
+          message:
+            `Rule ${direction}[${rule.index}] of NetworkPolicy ${policy.id} lists a namespaceSelector and a podSelector as two peers: ` +
+            `they are ORed (every pod of those namespaces, or those pods of ${policy.namespace}). ` +
+            `If you meant "those pods in those namespaces", put both selectors in one peer.`,
+        });
+      }
     }
   }
 

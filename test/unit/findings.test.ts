@@ -44,6 +44,17 @@ describe('findings', () => {
     expect(explicit.map((k) => k[0])).not.toContain('policy-types-default-denies-ingress');
   });
 
+  it('a namespaceSelector and a podSelector written as two peers (ORed) instead of one (ANDed)', () => {
+    const two = { from: [{ namespaceSelector: { matchLabels: { team: 'sre' } } }, { podSelector: { matchLabels: { app: 'prom' } } }] };
+    const one = { from: [{ namespaceSelector: { matchLabels: { team: 'sre' } }, podSelector: { matchLabels: { app: 'prom' } } }] };
+    expect(kinds([...base, policy('x/p', { podSelector: {}, ingress: [one, two] })])).toContainEqual([
+      'separate-namespace-and-pod-peers',
+      'x/p',
+      'spec.ingress[1].from',
+    ]);
+    expect(kinds([...base, policy('x/p', { podSelector: {}, ingress: [one] })]).map((k) => k[0])).not.toContain('separate-namespace-and-pod-peers');
+  });
+
   it('a namespace without default deny, per direction', () => {
     expect(kinds(base)).toEqual([
       ['namespace-without-default-deny', 'x', 'ingress'],
