@@ -61,23 +61,25 @@ function jsonSafe(value: unknown): unknown {
   }
 }
 
+/** Generation and loading in their own scope, so the raw objects are garbage once it returns. */
+function generateAndLoad(job: EngineJob) {
+  let t = performance.now();
+  const objects = generateScaleCluster(job.spec);
+  const generateMs = performance.now() - t;
+  const sources = objects.map((object) => ({ object }));
+  collect();
+  t = performance.now();
+  const { cluster, diagnostics } = buildCluster(sources);
+  const loadMs = performance.now() - t;
+  return { cluster, diagnostics, objectCount: objects.length, generateMs, loadMs };
+}
+
 function main(job: EngineJob): EngineJobResult {
   const sampler = startSampler();
   const now = (): number => performance.now();
   const log = (msg: string): void => void console.error(`[engine:${job.cluster}] ${msg}`);
 
-  let t = now();
-  let objects: unknown[] | null = generateScaleCluster(job.spec);
-  const generateMs = now() - t;
-  const objectCount = objects.length;
-  let sources: { object: unknown }[] | null = objects.map((object) => ({ object }));
-  collect();
-
-  t = now();
-  const { cluster, diagnostics } = buildCluster(sources);
-  const loadMs = now() - t;
-  objects = null;
-  sources = null;
+  const { cluster, diagnostics, objectCount, generateMs, loadMs } = generateAndLoad(job);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   log(`generated ${objectCount} objects in ${generateMs.toFixed(0)} ms, loaded in ${loadMs.toFixed(0)} ms (${errors.length} errors)`);
   collect();
@@ -87,7 +89,8 @@ function main(job: EngineJob): EngineJobResult {
 
   const runsMs: number[] = [];
   const analyzeOnlyMs: number[] = [];
-  let last: ReturnType<typeof analyze> | undefined;
+  // A holder, so the previous run's analysis can be dropped before the next run starts.
+  const holder: { last?: ReturnType<typeof analyze> } = {};
   let isolatedSum = 0;
   let spent = 0;
   for (let run = 0; run < job.runs; run++) {
@@ -95,7 +98,7 @@ function main(job: EngineJob): EngineJobResult {
       log(`time budget used up after ${run} runs`);
       break;
     }
-    last = undefined;
+    delete holder.last;
     collect();
     const start = now();
     const a = analyze(cluster, { ipBlockMatchesPods: true });
@@ -108,10 +111,11 @@ function main(job: EngineJob): EngineJobResult {
     runsMs.push(end - start);
     analyzeOnlyMs.push(analyzed - start);
     spent += end - start;
-    last = a;
+    holder.last = a;
     log(`run ${run + 1}: analyze ${(analyzed - start).toFixed(0)} ms, + isolation ${(end - analyzed).toFixed(0)} ms`);
   }
   const peakDuringAnalyzeMB = sampler.phasePeak();
+  const last = holder.last;
   if (!last) throw new Error('no run completed');
 
   // Pod-level queries over a fixed sample of ordered pairs (self pairs excluded).
@@ -129,7 +133,7 @@ function main(job: EngineJob): EngineJobResult {
   const refs: EndpointRef[] = [];
   for (let i = 0; i < n; i++) refs.push({ kind: 'pod', index: i });
   let nonEmpty = 0;
-  t = now();
+  const t = now();
   for (let k = 0; k < count; k++) {
     if (!last.allowed(refs[pairs[2 * k]!]!, refs[pairs[2 * k + 1]!]!).isEmpty()) nonEmpty++;
   }

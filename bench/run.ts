@@ -63,7 +63,13 @@ async function main(): Promise<number> {
   const command = ['node', ...process.execArgv, path.relative(process.cwd(), process.argv[1] ?? 'bench/run.ts'), ...process.argv.slice(2)].join(' ');
   let failed = false;
   for (const section of sections) {
-    const result = await section.run({ only: list(values.only), command });
+    let result;
+    try {
+      result = await section.run({ only: list(values.only), command });
+    } catch (e) {
+      console.error(`[bench] section "${section.name}": ${e instanceof Error ? e.message : String(e)}`);
+      return 2;
+    }
     console.log(`\n${result.markdown}\n`);
     failed ||= result.failed;
     if (values.write) {
