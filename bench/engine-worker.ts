@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { analyze } from '../shared/engine/engine.ts';
 import type { EndpointRef } from '../shared/engine/analysis.ts';
 import { buildCluster } from '../shared/kube/load.ts';
+import { buildMatrix } from '../shared/matrix/matrix.ts';
 import { Prng, generateScaleCluster } from '../server/sim/scale-cluster.ts';
 import type { EngineJob, EngineJobResult } from './engine.ts';
 
@@ -140,6 +141,25 @@ function main(job: EngineJob): EngineJobResult {
   const pairMs = now() - t;
   log(`${count} pair queries in ${pairMs.toFixed(0)} ms (isolation checksum ${isolatedSum})`);
 
+  // Every class pair, evaluated once: the whole class-level matrix, which is never stored.
+  const classes = last.classSet.classes.length;
+  let classPass: EngineJobResult['classPass'] = null;
+  if (classes * classes <= job.classPassLimit) {
+    const t0 = now();
+    let cellsAllowed = 0;
+    for (let c1 = 0; c1 < classes; c1++) for (let c2 = 0; c2 < classes; c2++) if (last.classAllowedId(c1, c2) !== 0) cellsAllowed++;
+    classPass = { cells: classes * classes, allowed: cellsAllowed, ms: now() - t0 };
+    log(`class matrix: ${classes * classes} cells in ${classPass.ms.toFixed(0)} ms`);
+  }
+  // The grouped matrices the dashboard opens with (cells with reasons and pair counts).
+  const views: EngineJobResult['views'] = [];
+  for (const group of job.views) {
+    const t0 = now();
+    const m = buildMatrix(last, group);
+    views.push({ group, nodes: m.nodes.length, cells: m.cells.length, ms: now() - t0 });
+    log(`${group} matrix: ${m.cells.length} cells in ${views.at(-1)!.ms.toFixed(0)} ms`);
+  }
+
   return {
     cluster: job.cluster,
     objects: objectCount,
@@ -156,6 +176,8 @@ function main(job: EngineJob): EngineJobResult {
     matrixPods: n,
     externals: last.externals.length,
     pairs: { count, ms: pairMs, nonEmpty },
+    classPass,
+    views,
     rss: {
       afterLoadMB,
       peakDuringAnalyzeMB,

@@ -38,6 +38,10 @@ export interface EngineJob {
   spec: ScaleSpec;
   runs: number;
   pairSamples: number;
+  /** Evaluate every class pair when classes² is at most this. */
+  classPassLimit: number;
+  /** Grouped matrices to build and time on the last analysis. */
+  views: ('namespace' | 'workload')[];
   /** Stop starting new runs once the runs so far took this long in total (a slow engine still reports). */
   budgetMs: number;
 }
@@ -57,6 +61,8 @@ export interface EngineJobResult {
   matrixPods: number;
   externals: number;
   pairs: { count: number; ms: number; nonEmpty: number };
+  classPass: { cells: number; allowed: number; ms: number } | null;
+  views: { group: string; nodes: number; cells: number; ms: number }[];
   rss: { afterLoadMB: number; peakDuringAnalyzeMB: number; peakSampledMB: number; maxRssMB: number };
   heapUsedAfterLoadMB: number;
   /** `Analysis.stats` when the engine exposes it (JSON-safe copy). */
@@ -89,6 +95,8 @@ function runChild(def: EngineCluster): Promise<Outcome> {
     spec: def.spec,
     runs: def.runs,
     pairSamples: PAIR_SAMPLES,
+    classPassLimit: 120_000_000,
+    views: def.spec.pods <= 10_000 ? ['namespace', 'workload'] : ['namespace'],
     budgetMs: Math.max(60_000, 5 * (def.target?.ms ?? 0)),
   };
   return new Promise((resolve) => {
@@ -210,6 +218,25 @@ function render(outcomes: readonly Outcome[], ctx: SectionContext): string {
         ['cluster', 'generate (ms)', 'analyze() only median (ms)', 'full runs min–max (ms)', 'pair queries', 'pair queries/s', 'pairs allowed', 'RSS after load (MB)', 'peak RSS during analyze (MB)', 'matrix pods', 'externals', 'load errors / warnings'],
         details,
       ),
+    );
+  }
+  const viewRows = outcomes.flatMap((o) => {
+    const r = o.result;
+    if (!r) return [];
+    const cp = r.classPass;
+    const view = (g: string) => r.views.find((v) => v.group === g);
+    const cell = (g: string) => {
+      const v = view(g);
+      return v ? `${fmt(v.ms)} (${fmt(v.nodes)} nodes, ${fmt(v.cells)} cells)` : 'not run';
+    };
+    return [[o.def.name, cp ? `${fmt(cp.ms)} (${fmt(cp.cells)} cells, ${fmt(cp.allowed)} allowed)` : 'not run (too many cells)', cell('namespace'), cell('workload')]];
+  });
+  if (viewRows.length > 0) {
+    lines.push(
+      '',
+      'Whole matrices on the last analysis: every class pair evaluated once (the class-level matrix, which is never stored), and the grouped matrices with reasons and pod-pair counts.',
+      '',
+      table(['cluster', 'all class pairs (ms)', 'namespace matrix (ms)', 'workload matrix (ms)'], viewRows),
     );
   }
   const withStats = outcomes.filter((o) => o.result?.stats !== undefined);

@@ -416,6 +416,14 @@ export class EngineAnalysis implements Analysis {
     return this.allowedId(src, dst);
   }
 
+  /**
+   * Two class pairs with the same key have the same allowed ports and the same reasons: the key
+   * names the table positions the answer is read from.
+   */
+  classPairKey(fromClass: number, toClass: number): string {
+    return `${this.egress.groupOfClass[fromClass]},${this.egress.profileOfClass[toClass]},${this.targetOfClass[toClass]},${this.ingress.profileOfClass[fromClass]}`;
+  }
+
   allowed(from: EndpointRef, to: EndpointRef): PortSet {
     return this.portTable.get(this.allowedPortsId(from, to));
   }

@@ -75,10 +75,15 @@ export function computeFindings(input: FindingsInput): Finding[] {
     }
   }
 
+  const populated = new Set(classes.classes.map((c) => c.namespace));
+  const denied = { ingress: new Set<string>(), egress: new Set<string>() };
+  for (const p of cluster.policies) {
+    for (const direction of ['ingress', 'egress'] as const) if (isDefaultDeny(p, direction)) denied[direction].add(p.namespace);
+  }
   for (const ns of cluster.namespaces) {
-    if (!classes.classes.some((c) => c.namespace === ns.name)) continue;
+    if (!populated.has(ns.name)) continue;
     for (const direction of ['ingress', 'egress'] as const) {
-      if (cluster.policies.some((p) => p.namespace === ns.name && isDefaultDeny(p, direction))) continue;
+      if (denied[direction].has(ns.name)) continue;
       out.push({
         kind: 'namespace-without-default-deny',
         severity: direction === 'ingress' ? 'warning' : 'info',
@@ -108,13 +113,13 @@ function unresolvedNamedPorts(
   if (!rule.hasNamedPorts) return;
   const { classes } = input;
   // Named ports resolve on the destination: the selected pods for ingress, the peers for egress.
-  const destinations =
-    direction === 'ingress' ? input.selected[rule.policy]! : rule.allPods ? classes.classes.map((_, i) => i) : rule.classes;
+  // Distinct named-port lists are few, so test those rather than every class.
+  const lists = new Set<number>();
+  if (direction === 'egress' && rule.allPods) classes.namedPorts.forEach((_, id) => lists.add(id));
+  else for (const c of direction === 'ingress' ? input.selected[rule.policy]! : rule.classes) lists.add(classes.classes[c]!.namedPorts);
   policy[direction][rule.index]!.ports.forEach((port, j) => {
     if (typeof port.port !== 'string') return;
-    const resolves = destinations.some((c) =>
-      classes.namedPorts[classes.classes[c]!.namedPorts]!.some((cp) => cp.name === port.port && cp.protocol === port.protocol),
-    );
+    const resolves = [...lists].some((id) => classes.namedPorts[id]!.some((cp) => cp.name === port.port && cp.protocol === port.protocol));
     if (resolves) return;
     out.push({
       kind: 'named-port-unresolved',

@@ -57,14 +57,23 @@ function compileRule(policy: NetworkPolicy, policyIndex: number, rule: Rule, ind
     if (peer.kind === 'selector') {
       const nsSel = peer.namespaceSelector;
       const podSel = peer.podSelector;
-      const everyNamespace = nsSel && nsSel.matchLabels && Object.keys(nsSel.matchLabels).length === 0 && nsSel.matchExpressions.length === 0;
+      const everyNamespace = nsSel && Object.keys(nsSel.matchLabels).length === 0 && nsSel.matchExpressions.length === 0;
       const everyPod = !podSel || (Object.keys(podSel.matchLabels).length === 0 && podSel.matchExpressions.length === 0);
       if (everyNamespace && everyPod) {
         allPods = true;
         continue;
       }
-      const namespaces = nsSel ? ctx.selection.namespacesMatching(nsSel) : [policy.namespace];
-      for (const ns of namespaces) for (const c of ctx.selection.classesMatching(ns, podSel)) classes.add(c);
+      if (!nsSel) {
+        for (const c of ctx.selection.classesMatching(policy.namespace, podSel)) classes.add(c);
+      } else if (everyPod) {
+        for (const ns of ctx.selection.namespacesMatching(nsSel)) for (const c of ctx.selection.classesMatching(ns, undefined)) classes.add(c);
+      } else {
+        // Select pods once across the cluster, then keep those in matching namespaces.
+        const namespaces = ctx.selection.namespaceSet(nsSel);
+        for (const c of ctx.selection.classesMatchingEverywhere(podSel!)) {
+          if (namespaces.has(ctx.classes.classes[c]!.namespace)) classes.add(c);
+        }
+      }
     } else {
       const ranges = ipBlockRanges(peer.ipBlock);
       for (const a of ctx.peerPartition.covered(ranges)) atoms.add(a);

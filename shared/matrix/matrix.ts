@@ -109,7 +109,7 @@ export function buildMatrix(a: EngineAnalysis, group: Group): Matrix {
   }
 
   const cells: MatrixCell[] = [];
-  const reasonsMemo = new Map<number, Connection>();
+  const reasonsMemo = new Map<string, Connection>();
   podNodes.forEach((fromNode, i) => {
     podNodes.forEach((toNode, j) => {
       const cell = groupCell(a, podMembers[i]!, podMembers[j]!, i === j, group, reasonsMemo);
@@ -171,12 +171,12 @@ function groupCell(
   to: Members,
   sameNode: boolean,
   group: Group,
-  reasonsMemo: Map<number, Connection>,
+  reasonsMemo: Map<string, Connection>,
 ): CellBody | null {
   let ports = PortTable.EMPTY;
   let allowedPairs = 0;
   let totalPairs = 0;
-  const connections: Connection[] = [];
+  const connections = new Set<Connection>();
   from.classes.forEach((c1, i) => {
     to.classes.forEach((c2, j) => {
       const n1 = from.counts[i]!;
@@ -189,22 +189,22 @@ function groupCell(
       if (id === PortTable.EMPTY) return;
       allowedPairs += pairs;
       ports = a.portTable.union(ports, id);
-      const memoKey = c1 * a.classSet.classes.length + c2;
-      let connection = reasonsMemo.get(memoKey);
+      // Reasons depend only on the classes' table positions: compute them once per key.
+      const key = a.classPairKey(c1, c2);
+      let connection = reasonsMemo.get(key);
       if (!connection) {
-        // Reasons depend only on the two classes: any distinct pair of their pods gives them.
         const src = from.representatives[i]![0]!;
         const dst = samePods ? to.representatives[j]![1]! : to.representatives[j]![0]!;
         connection = a.connection({ kind: 'pod', index: src }, { kind: 'pod', index: dst })!;
-        reasonsMemo.set(memoKey, connection);
+        reasonsMemo.set(key, connection);
       }
-      connections.push(connection);
+      connections.add(connection);
     });
   });
   if (ports === PortTable.EMPTY) return null;
   return {
     ports: a.portTable.get(ports),
-    reasons: mergeReasons(connections),
+    reasons: mergeReasons([...connections]),
     ...(group === 'pod' ? {} : { pairs: { allowed: allowedPairs, total: totalPairs } }),
   };
 }
