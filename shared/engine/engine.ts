@@ -59,6 +59,7 @@ export interface EngineStats {
   ingressTargets: number;
   profiles: { ingress: number; egress: number };
   tableEntries: { ingress: number; egress: number };
+  keys: { source: number; destination: number };
   portSets: number;
   externals: number;
 }
@@ -202,6 +203,9 @@ export class EngineAnalysis implements Analysis {
     });
     this.fillEgressTable();
     this.fillIngressTable();
+    this.sourceKeyOfClass = new Int32Array(classCount);
+    this.destinationKeyOfClass = new Int32Array(classCount);
+    this.internClassKeys();
 
     this.findings = computeFindings({ cluster, classes: classSet, selected, ingressRules, egressRules });
     this.stats = {
@@ -214,6 +218,7 @@ export class EngineAnalysis implements Analysis {
       ingressTargets: this.targets.length - 1,
       profiles: { ingress: this.ingress.profiles.length, egress: this.egress.profiles.length },
       tableEntries: { ingress: this.ingressTable.size, egress: this.egressTable.size },
+      keys: { source: this.sourceKeys.length, destination: this.destinationKeys.length },
       portSets: ports.size,
       externals: this.externals.length,
     };
@@ -405,23 +410,52 @@ export class EngineAnalysis implements Analysis {
     return this.allowedId(src, dst);
   }
 
-  /** Allowed port-set id from one class to another (pairs of distinct pods). */
-  classAllowedId(fromClass: number, toClass: number): number {
-    const src = { egressGroup: this.egress.groupOfClass[fromClass]!, ingressProfile: this.ingress.profileOfClass[fromClass]! };
-    const dst = {
-      ingressTarget: this.targetOfClass[toClass]!,
-      egressProfile: this.egress.profileOfClass[toClass]!,
-      namedPorts: this.classSet.classes[toClass]!.namedPorts,
-    };
-    return this.allowedId(src, dst);
+  /**
+   * Classes interned by their table positions: two classes with the same source key (or
+   * destination key) behave identically on that side, so grouped views aggregate over keys.
+   */
+  readonly sourceKeyOfClass: Int32Array;
+  readonly destinationKeyOfClass: Int32Array;
+  private readonly sourceKeys: SourceKey[] = [];
+  private readonly destinationKeys: DestinationKey[] = [];
+
+  private internClassKeys(): void {
+    const srcIds = new Map<string, number>();
+    const dstIds = new Map<string, number>();
+    this.classSet.classes.forEach((c, id) => {
+      const src: SourceKey = { egressGroup: this.egress.groupOfClass[id]!, ingressProfile: this.ingress.profileOfClass[id]! };
+      const dst: DestinationKey = {
+        ingressTarget: this.targetOfClass[id]!,
+        egressProfile: this.egress.profileOfClass[id]!,
+        namedPorts: c.namedPorts,
+      };
+      const sk = `${src.egressGroup},${src.ingressProfile}`;
+      const dk = `${dst.ingressTarget},${dst.egressProfile}`;
+      let s = srcIds.get(sk);
+      if (s === undefined) srcIds.set(sk, (s = this.sourceKeys.push(src) - 1));
+      let d = dstIds.get(dk);
+      if (d === undefined) dstIds.set(dk, (d = this.destinationKeys.push(dst) - 1));
+      this.sourceKeyOfClass[id] = s;
+      this.destinationKeyOfClass[id] = d;
+    });
   }
 
-  /**
-   * Two class pairs with the same key have the same allowed ports and the same reasons: the key
-   * names the table positions the answer is read from.
-   */
-  classPairKey(fromClass: number, toClass: number): string {
-    return `${this.egress.groupOfClass[fromClass]},${this.egress.profileOfClass[toClass]},${this.targetOfClass[toClass]},${this.ingress.profileOfClass[fromClass]}`;
+  get sourceKeyCount(): number {
+    return this.sourceKeys.length;
+  }
+
+  get destinationKeyCount(): number {
+    return this.destinationKeys.length;
+  }
+
+  /** Allowed port-set id from any pod with this source key to any other pod with this destination key. */
+  keyAllowedId(sourceKey: number, destinationKey: number): number {
+    return this.allowedId(this.sourceKeys[sourceKey]!, this.destinationKeys[destinationKey]!);
+  }
+
+  /** Allowed port-set id from one class to another (pairs of distinct pods). */
+  classAllowedId(fromClass: number, toClass: number): number {
+    return this.keyAllowedId(this.sourceKeyOfClass[fromClass]!, this.destinationKeyOfClass[toClass]!);
   }
 
   allowed(from: EndpointRef, to: EndpointRef): PortSet {

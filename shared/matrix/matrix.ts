@@ -56,20 +56,41 @@ export interface Matrix {
   cells: MatrixCell[];
 }
 
-/** A node's pods by class: parallel arrays of class id, pod count and one representative pod. */
+/** Pods of a node that share one key, with up to two representatives (for reasons). */
+interface KeyGroup {
+  key: number;
+  count: number;
+  representatives: number[];
+}
+
+/**
+ * A node's pods grouped by source key and by destination key: pods with equal keys get equal
+ * answers, so a cell costs (source keys of A) x (destination keys of B), never pods².
+ */
 interface Members {
-  classes: number[];
-  counts: number[];
-  representatives: number[][];
+  sources: KeyGroup[];
+  destinations: KeyGroup[];
+  /** Pods by (source key, destination key): on the diagonal, a pod's pair with itself is removed. */
+  selfPairs: Map<number, number>;
+}
+
+function addTo(groups: Map<number, KeyGroup>, key: number, podIndex: number): void {
+  const g = groups.get(key);
+  if (!g) groups.set(key, { key, count: 1, representatives: [podIndex] });
+  else {
+    g.count++;
+    if (g.representatives.length < 2) g.representatives.push(podIndex);
+  }
 }
 
 export function buildMatrix(a: EngineAnalysis, group: Group): Matrix {
   const nodes: MatrixNode[] = [];
-  const members: Members[] = [];
+  const building: { sources: Map<number, KeyGroup>; destinations: Map<number, KeyGroup>; selfPairs: Map<number, number> }[] = [];
   const keyOf = (podIndex: number): string => {
     const pod = a.pods[podIndex]!;
     return group === 'pod' ? pod.id : group === 'workload' ? pod.workload : pod.namespace;
   };
+  const width = a.destinationKeyCount;
   const byKey = new Map<string, number>();
   a.pods.forEach((pod, podIndex) => {
     const key = keyOf(podIndex);
@@ -77,20 +98,16 @@ export function buildMatrix(a: EngineAnalysis, group: Group): Matrix {
     if (n === undefined) {
       n = nodes.length;
       byKey.set(key, n);
-      members.push({ classes: [], counts: [], representatives: [] });
+      building.push({ sources: new Map(), destinations: new Map(), selfPairs: new Map() });
       nodes.push(group === 'pod' ? podNode(a, podIndex) : groupNode(a, group, key, podIndex));
     }
-    const m = members[n]!;
+    const m = building[n]!;
     const c = a.classSet.classOfPod[podIndex]!;
-    const at = m.classes.indexOf(c);
-    if (at >= 0) {
-      m.counts[at]!++;
-      if (m.representatives[at]!.length < 2) m.representatives[at]!.push(podIndex);
-    } else {
-      m.classes.push(c);
-      m.counts.push(1);
-      m.representatives.push([podIndex]);
-    }
+    const sk = a.sourceKeyOfClass[c]!;
+    const dk = a.destinationKeyOfClass[c]!;
+    addTo(m.sources, sk, podIndex);
+    addTo(m.destinations, dk, podIndex);
+    m.selfPairs.set(sk * width + dk, (m.selfPairs.get(sk * width + dk) ?? 0) + 1);
     if (group !== 'pod') {
       const node = nodes[n] as GroupNode;
       const iso = a.isolation(podIndex);
@@ -101,7 +118,10 @@ export function buildMatrix(a: EngineAnalysis, group: Group): Matrix {
   });
   const order = nodes.map((_, i) => i).sort((x, y) => compareIds(nodes[x]!.id, nodes[y]!.id));
   const podNodes = order.map((i) => nodes[i]!);
-  const podMembers = order.map((i) => members[i]!);
+  const podMembers: Members[] = order.map((i) => {
+    const b = building[i]!;
+    return { sources: [...b.sources.values()], destinations: [...b.destinations.values()], selfPairs: b.selfPairs };
+  });
   for (const node of podNodes) {
     if (node.kind === 'workload' || node.kind === 'namespace') {
       node.isolation = { ingress: node.unprotected.ingress === 0, egress: node.unprotected.egress === 0 };
@@ -109,7 +129,7 @@ export function buildMatrix(a: EngineAnalysis, group: Group): Matrix {
   }
 
   const cells: MatrixCell[] = [];
-  const reasonsMemo = new Map<string, Connection>();
+  const reasonsMemo = new Map<number, Connection>();
   podNodes.forEach((fromNode, i) => {
     podNodes.forEach((toNode, j) => {
       const cell = groupCell(a, podMembers[i]!, podMembers[j]!, i === j, group, reasonsMemo);
@@ -122,11 +142,11 @@ export function buildMatrix(a: EngineAnalysis, group: Group): Matrix {
     podNodes.forEach((node, n) => {
       const m = podMembers[n]!;
       if (ext.asSource) {
-        const cell = externalCell(a, { kind: 'external', index: e }, m, 'from', group);
+        const cell = externalCell(a, { kind: 'external', index: e }, m.destinations, 'from', group);
         if (cell) cells.push({ from: ext.id, to: node.id, ...cell });
       }
       if (ext.asDestination) {
-        const cell = externalCell(a, { kind: 'external', index: e }, m, 'to', group);
+        const cell = externalCell(a, { kind: 'external', index: e }, m.sources, 'to', group);
         if (cell) cells.push({ from: node.id, to: ext.id, ...cell });
       }
     });
@@ -171,36 +191,34 @@ function groupCell(
   to: Members,
   sameNode: boolean,
   group: Group,
-  reasonsMemo: Map<string, Connection>,
+  reasonsMemo: Map<number, Connection>,
 ): CellBody | null {
+  const width = a.destinationKeyCount;
   let ports = PortTable.EMPTY;
   let allowedPairs = 0;
   let totalPairs = 0;
   const connections = new Set<Connection>();
-  from.classes.forEach((c1, i) => {
-    to.classes.forEach((c2, j) => {
-      const n1 = from.counts[i]!;
-      const n2 = to.counts[j]!;
-      const samePods = sameNode && c1 === c2;
-      const pairs = samePods ? n1 * (n1 - 1) : n1 * n2;
+  for (const src of from.sources) {
+    for (const dst of to.destinations) {
+      const keyPair = src.key * width + dst.key;
+      const pairs = src.count * dst.count - (sameNode ? (from.selfPairs.get(keyPair) ?? 0) : 0);
       totalPairs += pairs;
-      if (pairs === 0) return;
-      const id = a.classAllowedId(c1, c2);
-      if (id === PortTable.EMPTY) return;
+      if (pairs === 0) continue;
+      const id = a.keyAllowedId(src.key, dst.key);
+      if (id === PortTable.EMPTY) continue;
       allowedPairs += pairs;
       ports = a.portTable.union(ports, id);
-      // Reasons depend only on the classes' table positions: compute them once per key.
-      const key = a.classPairKey(c1, c2);
-      let connection = reasonsMemo.get(key);
+      // Reasons depend only on the two keys: compute them once per key pair, on any distinct pod pair.
+      let connection = reasonsMemo.get(keyPair);
       if (!connection) {
-        const src = from.representatives[i]![0]!;
-        const dst = samePods ? to.representatives[j]![1]! : to.representatives[j]![0]!;
-        connection = a.connection({ kind: 'pod', index: src }, { kind: 'pod', index: dst })!;
-        reasonsMemo.set(key, connection);
+        // pairs > 0, so two distinct pods exist among the (up to two) representatives of each side.
+        const [s, d] = distinctPair(src.representatives, dst.representatives);
+        connection = a.connection({ kind: 'pod', index: s }, { kind: 'pod', index: d })!;
+        reasonsMemo.set(keyPair, connection);
       }
       connections.add(connection);
-    });
-  });
+    }
+  }
   if (ports === PortTable.EMPTY) return null;
   return {
     ports: a.portTable.get(ports),
@@ -209,10 +227,15 @@ function groupCell(
   };
 }
 
+function distinctPair(sources: readonly number[], destinations: readonly number[]): [number, number] {
+  for (const s of sources) for (const d of destinations) if (s !== d) return [s, d];
+  throw new Error('no distinct pod pair among the representatives');
+}
+
 function externalCell(
   a: EngineAnalysis,
   ext: { kind: 'external'; index: number },
-  node: Members,
+  groups: readonly KeyGroup[],
   side: 'from' | 'to',
   group: Group,
 ): CellBody | null {
@@ -220,16 +243,15 @@ function externalCell(
   let allowedPairs = 0;
   let totalPairs = 0;
   const connections: Connection[] = [];
-  node.classes.forEach((_, i) => {
-    const pod = { kind: 'pod' as const, index: node.representatives[i]![0]! };
-    const n = node.counts[i]!;
-    totalPairs += n;
+  for (const g of groups) {
+    const pod = { kind: 'pod' as const, index: g.representatives[0]! };
+    totalPairs += g.count;
     const c = side === 'from' ? a.connection(ext, pod) : a.connection(pod, ext);
-    if (!c) return;
-    allowedPairs += n;
+    if (!c) continue;
+    allowedPairs += g.count;
     ports = a.portTable.union(ports, a.portTable.id(c.ports));
     connections.push(c);
-  });
+  }
   if (ports === PortTable.EMPTY) return null;
   return {
     ports: a.portTable.get(ports),
