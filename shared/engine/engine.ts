@@ -458,6 +458,37 @@ export class EngineAnalysis implements Analysis {
     return this.keyAllowedId(this.sourceKeyOfClass[fromClass]!, this.destinationKeyOfClass[toClass]!);
   }
 
+  /**
+   * Content signatures of every class's source side and destination side, comparable between two
+   * analyses: equal signatures (with unchanged policy tags) mean equal rows or columns. `tag`
+   * names a policy's version (a changed policy must get a new tag).
+   */
+  signatures(tag: (policyId: string) => string): { source: string[]; destination: string[]; externals: string } {
+    const policyTag = (pi: number) => tag(this.cluster.policies[pi]!.id);
+    const ruleTags = (t: DirectionTables, rules: readonly number[]) =>
+      rules.map((r) => `${policyTag(t.rules[r]!.policy)}#${t.rules[r]!.index}`).join(',');
+    const groupTags = (t: DirectionTables, g: number) => (g === 0 ? '-' : t.groupPolicies[g]!.map(policyTag).join(','));
+    const source: string[] = [];
+    const destination: string[] = [];
+    this.classSet.classes.forEach((c, id) => {
+      source.push(`${groupTags(this.egress, this.egress.groupOfClass[id]!)}|${ruleTags(this.ingress, this.ingress.profiles[this.ingress.profileOfClass[id]!]!.rules)}`);
+      const ports = this.classSet.namedPorts[c.namedPorts]!.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',');
+      destination.push(
+        `${groupTags(this.ingress, this.ingress.groupOfClass[id]!)}|${ruleTags(this.egress, this.egress.profiles[this.egress.profileOfClass[id]!]!.rules)}|${ports}`,
+      );
+    });
+    const externals = this.externals
+      .map((e, i) => {
+        const src = this.sourceAtomOfExternal[i]!;
+        const dst = this.destinationAtomOfExternal[i]!;
+        const inRules = src < 0 ? '' : ruleTags(this.ingress, this.ingress.profiles[this.ingress.profileOfAtom[src]!]!.rules);
+        const outRules = dst < 0 ? '' : ruleTags(this.egress, this.egress.profiles[this.egress.profileOfAtom[dst]!]!.rules);
+        return `${e.id}<${inRules}>${outRules}`;
+      })
+      .join(' ');
+    return { source, destination, externals };
+  }
+
   allowed(from: EndpointRef, to: EndpointRef): PortSet {
     return this.portTable.get(this.allowedPortsId(from, to));
   }

@@ -1,0 +1,145 @@
+// The cluster as the source has told it so far: raw objects folded into model objects one at a
+// time (keyed by namespace/name, idempotent), plus what is unknown. Each object goes through the
+// same loader as offline analysis, so live and offline give the same answers.
+import { buildCluster } from '../../shared/kube/load.ts';
+import { implicitNamespace } from '../../shared/kube/namespace.ts';
+import type { Cluster, Diagnostic, Namespace, NetworkPolicy, Pod, Workload } from '../../shared/model/types.ts';
+import type { ResourceKind, ResourceStatus } from '../cluster/source.ts';
+
+const KIND_OF: Record<ResourceKind, string> = { pods: 'Pod', namespaces: 'Namespace', networkpolicies: 'NetworkPolicy' };
+
+interface Meta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+}
+
+function metaOf(object: unknown): Meta {
+  const m = (object as { metadata?: Meta } | null)?.metadata;
+  return m && typeof m === 'object' ? m : {};
+}
+
+function keyOf(resource: ResourceKind, object: unknown): string {
+  const m = metaOf(object);
+  return resource === 'namespaces' ? (m.name ?? '') : `${m.namespace ?? 'default'}/${m.name ?? ''}`;
+}
+
+export class ClusterState {
+  private readonly pods = new Map<string, Pod>();
+  private readonly namespaces = new Map<string, Namespace>();
+  private readonly policies = new Map<string, NetworkPolicy>();
+  private readonly uids = new Map<string, string>();
+  /** Per policy id, bumped on every change: signatures use it to see a changed policy. */
+  private readonly policyVersions = new Map<string, number>();
+  private readonly diagnosticsByKey = new Map<string, Diagnostic[]>();
+  private readonly statuses = new Map<ResourceKind, ResourceStatus[]>();
+  private versionCounter = 0;
+
+  /** Applies an add/update. Returns false when the object is invalid (it is then left out, with diagnostics). */
+  upsert(resource: ResourceKind, object: unknown): boolean {
+    const withKind = { ...(object as object), kind: KIND_OF[resource] };
+    const key = `${resource}:${keyOf(resource, object)}`;
+    const { cluster, diagnostics } = buildCluster([{ object: withKind }]);
+    if (diagnostics.length > 0) this.diagnosticsByKey.set(key, diagnostics);
+    else this.diagnosticsByKey.delete(key);
+    const uid = metaOf(object).uid;
+    if (uid) this.uids.set(key, uid);
+    if (resource === 'pods') {
+      const pod = cluster.pods[0];
+      this.deleteKey(resource, keyOf(resource, object));
+      if (pod) this.pods.set(pod.id, pod);
+      return pod !== undefined;
+    }
+    if (resource === 'namespaces') {
+      const name = keyOf(resource, object);
+      const ns = cluster.namespaces.find((n) => n.name === name && diagnostics.every((d) => d.severity !== 'error'));
+      this.namespaces.delete(name);
+      if (ns) this.namespaces.set(ns.name, ns);
+      return ns !== undefined;
+    }
+    const policy = cluster.policies[0];
+    this.deleteKey(resource, keyOf(resource, object));
+    if (policy) {
+      this.policies.set(policy.id, policy);
+      this.policyVersions.set(policy.id, ++this.versionCounter);
+    }
+    return policy !== undefined;
+  }
+
+  /** Applies a delete; a stale delete (another uid now holds the name) is ignored. */
+  delete(resource: ResourceKind, object: unknown): void {
+    const key = keyOf(resource, object);
+    const uid = metaOf(object).uid;
+    const known = this.uids.get(`${resource}:${key}`);
+    if (uid && known && uid !== known) return;
+    this.deleteKey(resource, key);
+    this.uids.delete(`${resource}:${key}`);
+    this.diagnosticsByKey.delete(`${resource}:${key}`);
+  }
+
+  private deleteKey(resource: ResourceKind, key: string): void {
+    if (resource === 'pods') this.pods.delete(key);
+    else if (resource === 'namespaces') this.namespaces.delete(key);
+    else if (this.policies.delete(key)) this.policyVersions.set(key, ++this.versionCounter);
+  }
+
+  setStatus(resource: ResourceKind, status: ResourceStatus): void {
+    const list = (this.statuses.get(resource) ?? []).filter((s) => s.namespace !== status.namespace);
+    list.push(status);
+    this.statuses.set(resource, list);
+  }
+
+  status(): Record<ResourceKind, ResourceStatus[]> {
+    const get = (r: ResourceKind) => this.statuses.get(r) ?? [{ state: 'syncing' as const, syncedOnce: false }];
+    return { pods: get('pods'), namespaces: get('namespaces'), networkpolicies: get('networkpolicies') };
+  }
+
+  /**
+   * Namespaces whose pods' isolation is unknown: their policies have not been listed yet or may
+   * not be read (403). `'all'` when that holds cluster-wide.
+   */
+  unknownNamespaces(): 'all' | Set<string> {
+    const known = (s: ResourceStatus) => s.syncedOnce && s.state !== 'forbidden';
+    const statuses = this.statuses.get('networkpolicies') ?? [];
+    const cluster = statuses.filter((s) => s.namespace === undefined);
+    if (statuses.length === 0 || cluster.some((s) => !known(s))) return 'all';
+    return new Set(statuses.filter((s) => s.namespace !== undefined && !known(s)).map((s) => s.namespace!));
+  }
+
+  policyVersion(id: string): number {
+    return this.policyVersions.get(id) ?? 0;
+  }
+
+  diagnostics(): Diagnostic[] {
+    return [...this.diagnosticsByKey.values()].flat();
+  }
+
+  /** The model, ordered as the offline loader orders it. */
+  cluster(): Cluster {
+    const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const pods = [...this.pods.values()].sort((a, b) => byText(a.id, b.id));
+    const policies = [...this.policies.values()].sort((a, b) => byText(a.id, b.id));
+    const namespaces = new Map(this.namespaces);
+    for (const name of [...pods.map((p) => p.namespace), ...policies.map((p) => p.namespace)]) {
+      if (!namespaces.has(name)) namespaces.set(name, implicitNamespace(name));
+    }
+    const workloads = new Map<string, Workload>();
+    for (const p of pods) {
+      if (workloads.has(p.workload)) continue;
+      const open = p.workload.lastIndexOf('[');
+      const slash = p.workload.indexOf('/');
+      workloads.set(p.workload, {
+        id: p.workload,
+        namespace: p.namespace,
+        name: p.workload.slice(slash + 1, open),
+        kind: p.workload.slice(open + 1, -1),
+      });
+    }
+    return {
+      namespaces: [...namespaces.values()].sort((a, b) => byText(a.name, b.name)),
+      pods,
+      policies,
+      workloads: [...workloads.values()].sort((a, b) => byText(a.id, b.id)),
+    };
+  }
+}

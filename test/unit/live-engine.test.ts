@@ -1,0 +1,126 @@
+// The live engine after any sequence of events equals a full recomputation from the same objects,
+// and its deltas name every row and column whose connections changed.
+import { describe, expect, it } from 'vitest';
+import type { EndpointRef } from '../../shared/engine/analysis.ts';
+import { analyze, type EngineAnalysis } from '../../shared/engine/engine.ts';
+import { buildCluster } from '../../shared/kube/load.ts';
+import type { ResourceKind, SourceEvent } from '../../server/cluster/source.ts';
+import { LiveEngine } from '../../server/live/live-engine.ts';
+import { randomCluster } from '../support/random-cluster.ts';
+
+type Raw = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: unknown };
+
+const RESOURCE: Record<string, ResourceKind> = { Pod: 'pods', Namespace: 'namespaces', NetworkPolicy: 'networkpolicies' };
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, int: (n: number) => Math.floor(next() * n), pick: <T,>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
+}
+
+const keyOf = (o: Raw) => `${o.kind}:${o.kind === 'Namespace' ? '' : (o.metadata.namespace ?? 'default')}/${o.metadata.name}`;
+
+/** Every pod pair and pod/external pair as text, for comparing two analyses. */
+function connections(a: EngineAnalysis): Map<string, string> {
+  const out = new Map<string, string>();
+  const name = (r: EndpointRef) => (r.kind === 'pod' ? a.pods[r.index]!.id : a.externals[r.index]!.id);
+  const visit = (f: EndpointRef, t: EndpointRef) => {
+    const c = a.connection(f, t);
+    if (c) out.set(`${name(f)} -> ${name(t)}`, `${c.ports.key()} ${JSON.stringify(c.reasons)}`);
+  };
+  a.pods.forEach((_, i) => {
+    a.pods.forEach((_, j) => visit({ kind: 'pod', index: i }, { kind: 'pod', index: j }));
+    a.externals.forEach((e, x) => {
+      if (e.asSource) visit({ kind: 'external', index: x }, { kind: 'pod', index: i });
+      if (e.asDestination) visit({ kind: 'pod', index: i }, { kind: 'external', index: x });
+    });
+  });
+  return out;
+}
+
+function status(resource: ResourceKind, state: 'synced' | 'forbidden'): SourceEvent {
+  return { type: 'status', resource, status: { state, syncedOnce: true } };
+}
+
+describe('live engine equals a full recomputation', () => {
+  it('after every batch of 150 random event sequences', () => {
+    for (let seed = 1; seed <= 150; seed++) {
+      const r = rng(seed * 7919);
+      const pool = randomCluster(seed) as Raw[];
+      const variants = randomCluster(seed + 100_000) as Raw[];
+      const live = new LiveEngine({ analysis: { ipBlockMatchesPods: seed % 2 === 0 } });
+      const raw = new Map<string, Raw>();
+      let forbidden = false;
+      const send = (e: SourceEvent) => live.apply(e);
+      for (const res of ['pods', 'namespaces', 'networkpolicies'] as const) send(status(res, 'synced'));
+      live.flush();
+      let previous = connections(live.analysis);
+
+      for (let step = 0; step < 25; step++) {
+        // A batch of 1-3 events.
+        const n = 1 + r.int(3);
+        for (let k = 0; k < n; k++) {
+          const roll = r.next();
+          const present = [...raw.values()];
+          if (roll < 0.45 || present.length === 0) {
+            const o = structuredClone(r.pick(pool));
+            raw.set(keyOf(o), o);
+            send({ type: 'upsert', resource: RESOURCE[o.kind]!, object: o });
+          } else if (roll < 0.65) {
+            const o = r.pick(present);
+            raw.delete(keyOf(o));
+            send({ type: 'delete', resource: RESOURCE[o.kind]!, object: o });
+          } else if (roll < 0.95) {
+            // Modify: new labels for pods/namespaces, another spec for policies.
+            const o = structuredClone(r.pick(present));
+            if (o.kind === 'NetworkPolicy') o.spec = structuredClone(r.pick(variants.filter((v) => v.kind === 'NetworkPolicy').concat([o])).spec);
+            else o.metadata.labels = structuredClone(r.pick([...pool, ...variants].filter((v) => v.kind === o.kind)).metadata.labels ?? {});
+            raw.set(keyOf(o), o);
+            send({ type: 'upsert', resource: RESOURCE[o.kind]!, object: o });
+          } else {
+            forbidden = !forbidden;
+            send(status('networkpolicies', forbidden ? 'forbidden' : 'synced'));
+          }
+        }
+        const delta = live.flush()!;
+
+        const full = analyze(buildCluster([...raw.values()].map((object) => ({ object }))).cluster, live.analysis.options);
+        const where = `seed ${seed} step ${step}`;
+        expect(live.analysis.pods.map((p) => p.id), where).toEqual(full.pods.map((p) => p.id));
+        const now = connections(live.analysis);
+        expect(now, where).toEqual(connections(full));
+        expect(live.analysis.findings, where).toEqual(full.findings);
+        full.pods.forEach((p, i) => {
+          expect(live.isolationOf(p.id), `${where} ${p.id}`).toEqual(forbidden ? null : full.isolation(i));
+        });
+
+        // Every changed connection between pods that existed before and after is covered by the delta.
+        const added = new Set(delta.pods.added);
+        const removed = new Set(delta.pods.removed);
+        const sources = new Set(delta.sources);
+        const destinations = new Set(delta.destinations);
+        const isExternal = (id: string) => id.startsWith('ip:');
+        for (const key of new Set([...previous.keys(), ...now.keys()])) {
+          if (previous.get(key) === now.get(key)) continue;
+          const [from, to] = key.split(' -> ') as [string, string];
+          if (added.has(from) || added.has(to) || removed.has(from) || removed.has(to)) continue;
+          if (isExternal(from) || isExternal(to)) {
+            const pod = isExternal(from) ? to : from;
+            const covered = delta.externals || (isExternal(from) ? destinations.has(pod) : sources.has(pod));
+            expect(covered, `${where}: ${key} changed but the delta does not say so`).toBe(true);
+          } else {
+            expect(sources.has(from) || destinations.has(to), `${where}: ${key} changed but the delta does not say so`).toBe(true);
+          }
+        }
+        previous = now;
+      }
+      live.stop();
+    }
+  });
+});
