@@ -4,11 +4,12 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { engineSection } from './engine.ts';
+import { liveSection } from './live.ts';
 import { RESULTS_FILE, writeSection } from './section.ts';
 import type { BenchSection } from './section.ts';
 
 /** Sections in the order "all" runs them. Add new ones (live events, socket load) here. */
-const SECTIONS: readonly BenchSection[] = [engineSection];
+const SECTIONS: readonly BenchSection[] = [engineSection, liveSection];
 
 const USAGE = `Usage: npm run bench -- [options]
 

@@ -34,6 +34,13 @@ export class ClusterState {
   private readonly diagnosticsByKey = new Map<string, Diagnostic[]>();
   private readonly statuses = new Map<ResourceKind, ResourceStatus[]>();
   private versionCounter = 0;
+  /** Bumped when a namespace or a policy changes: pod-only batches keep the class-level analysis. */
+  private structure = 0;
+  /** Pods sorted by id, kept in order as pods come and go (no re-sort per event). */
+  private sortedPods: Pod[] = [];
+  private ipv6Pods = 0;
+  private cached: { structure: number; namespaces: Namespace[]; policies: NetworkPolicy[] } | null = null;
+  private workloadPods = new Map<string, { workload: Workload; pods: number }>();
 
   /** Applies an add/update. Returns false when the object is invalid (it is then left out, with diagnostics). */
   upsert(resource: ResourceKind, object: unknown): boolean {
@@ -47,9 +54,10 @@ export class ClusterState {
     if (resource === 'pods') {
       const pod = cluster.pods[0];
       this.deleteKey(resource, keyOf(resource, object));
-      if (pod) this.pods.set(pod.id, pod);
+      if (pod) this.addPod(pod);
       return pod !== undefined;
     }
+    this.structure++;
     if (resource === 'namespaces') {
       const name = keyOf(resource, object);
       const ns = cluster.namespaces.find((n) => n.name === name && diagnostics.every((d) => d.severity !== 'error'));
@@ -78,9 +86,51 @@ export class ClusterState {
   }
 
   private deleteKey(resource: ResourceKind, key: string): void {
-    if (resource === 'pods') this.pods.delete(key);
-    else if (resource === 'namespaces') this.namespaces.delete(key);
+    if (resource === 'pods') {
+      const pod = this.pods.get(key);
+      if (pod) this.removePod(pod);
+      return;
+    }
+    this.structure++;
+    if (resource === 'namespaces') this.namespaces.delete(key);
     else if (this.policies.delete(key)) this.policyVersions.set(key, ++this.versionCounter);
+  }
+
+  private position(id: string): number {
+    let lo = 0;
+    let hi = this.sortedPods.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.sortedPods[mid]!.id < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private addPod(pod: Pod): void {
+    this.pods.set(pod.id, pod);
+    this.sortedPods.splice(this.position(pod.id), 0, pod);
+    if (pod.exclusion === null && pod.ips.some((ip) => ip.includes(':'))) this.ipv6Pods++;
+    const w = this.workloadPods.get(pod.workload);
+    if (w) w.pods++;
+    else {
+      const open = pod.workload.lastIndexOf('[');
+      const name = pod.workload.slice(pod.workload.indexOf('/') + 1, open);
+      this.workloadPods.set(pod.workload, { workload: { id: pod.workload, namespace: pod.namespace, name, kind: pod.workload.slice(open + 1, -1) }, pods: 1 });
+    }
+  }
+
+  private removePod(pod: Pod): void {
+    this.pods.delete(pod.id);
+    this.sortedPods.splice(this.position(pod.id), 1);
+    if (pod.exclusion === null && pod.ips.some((ip) => ip.includes(':'))) this.ipv6Pods--;
+    const w = this.workloadPods.get(pod.workload)!;
+    if (--w.pods === 0) this.workloadPods.delete(pod.workload);
+  }
+
+  /** Whether any pod that takes part in the matrix has an IPv6 address. */
+  get anyPodUsesIpv6(): boolean {
+    return this.ipv6Pods > 0;
   }
 
   setStatus(resource: ResourceKind, status: ResourceStatus): void {
@@ -106,6 +156,11 @@ export class ClusterState {
     return new Set(statuses.filter((s) => s.namespace !== undefined && !known(s)).map((s) => s.namespace!));
   }
 
+  /** Changes whenever a namespace or policy changes. */
+  get structureVersion(): number {
+    return this.structure;
+  }
+
   policyVersion(id: string): number {
     return this.policyVersions.get(id) ?? 0;
   }
@@ -117,29 +172,21 @@ export class ClusterState {
   /** The model, ordered as the offline loader orders it. */
   cluster(): Cluster {
     const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    const pods = [...this.pods.values()].sort((a, b) => byText(a.id, b.id));
-    const policies = [...this.policies.values()].sort((a, b) => byText(a.id, b.id));
+    const pods = [...this.sortedPods];
+    if (!this.cached || this.cached.structure !== this.structure) {
+      const policies = [...this.policies.values()].sort((a, b) => byText(a.id, b.id));
+      this.cached = { structure: this.structure, namespaces: [], policies };
+    }
+    const { policies } = this.cached;
+    // Namespaces: the given ones, plus any that a pod or policy names without an object.
     const namespaces = new Map(this.namespaces);
-    for (const name of [...pods.map((p) => p.namespace), ...policies.map((p) => p.namespace)]) {
-      if (!namespaces.has(name)) namespaces.set(name, implicitNamespace(name));
-    }
-    const workloads = new Map<string, Workload>();
-    for (const p of pods) {
-      if (workloads.has(p.workload)) continue;
-      const open = p.workload.lastIndexOf('[');
-      const slash = p.workload.indexOf('/');
-      workloads.set(p.workload, {
-        id: p.workload,
-        namespace: p.namespace,
-        name: p.workload.slice(slash + 1, open),
-        kind: p.workload.slice(open + 1, -1),
-      });
-    }
+    for (const w of this.workloadPods.values()) if (!namespaces.has(w.workload.namespace)) namespaces.set(w.workload.namespace, implicitNamespace(w.workload.namespace));
+    for (const p of policies) if (!namespaces.has(p.namespace)) namespaces.set(p.namespace, implicitNamespace(p.namespace));
     return {
       namespaces: [...namespaces.values()].sort((a, b) => byText(a.name, b.name)),
       pods,
       policies,
-      workloads: [...workloads.values()].sort((a, b) => byText(a.id, b.id)),
+      workloads: [...this.workloadPods.values()].map((w) => w.workload).sort((a, b) => byText(a.id, b.id)),
     };
   }
 }

@@ -33,11 +33,13 @@ export interface LiveDelta {
 interface Computed {
   analysis: EngineAnalysis;
   unknown: 'all' | Set<string>;
-  source: Map<string, string>;
-  destination: Map<string, string>;
-  isolation: Map<string, LiveIsolation>;
-  findings: Map<string, Finding>;
+  /** Signatures per class (see EngineAnalysis.signatures). */
+  source: string[];
+  destination: string[];
   externals: string;
+  findings: Map<string, Finding>;
+  /** ClusterState.structureVersion this was computed at. */
+  structure: number;
 }
 
 export interface LiveEngineOptions {
@@ -45,6 +47,28 @@ export interface LiveEngineOptions {
   /** Events arriving within this window are applied together (a rollout is one delta). */
   coalesceMs?: number;
 }
+
+function podIdOf(object: unknown): string {
+  const m = (object as { metadata?: { name?: string; namespace?: string } }).metadata ?? {};
+  return `${m.namespace ?? 'default'}/${m.name ?? ''}`;
+}
+
+function isUnknown(unknown: 'all' | ReadonlySet<string>, namespace: string): boolean {
+  return unknown === 'all' || unknown.has(namespace);
+}
+
+function isolationFor(a: EngineAnalysis, unknown: 'all' | ReadonlySet<string>, podIndex: number): LiveIsolation {
+  return isUnknown(unknown, a.pods[podIndex]!.namespace) ? null : a.isolation(podIndex);
+}
+
+/** A pod's isolation in a computed state; undefined when the pod is not in the matrix. */
+function isolationIn(c: { analysis: EngineAnalysis; unknown: 'all' | ReadonlySet<string> }, podId: string): LiveIsolation | undefined {
+  const i = c.analysis.podIndex(podId);
+  return i < 0 ? undefined : isolationFor(c.analysis, c.unknown, i);
+}
+
+const sameIsolation = (a: LiveIsolation | undefined, b: LiveIsolation | undefined) =>
+  a === b || (a != null && b != null && a.ingress === b.ingress && a.egress === b.egress);
 
 const findingKey = (f: Finding) => `${f.kind}|${f.subject}|${f.field ?? ''}|${f.direction ?? ''}`;
 
@@ -56,6 +80,7 @@ export class LiveEngine {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly listeners = new Set<(delta: LiveDelta) => void>();
   private lastEventAt: string | undefined;
+  private lastFlushAt = -Infinity;
 
   constructor(private readonly options: LiveEngineOptions) {
     this.current = this.compute();
@@ -75,7 +100,7 @@ export class LiveEngine {
   }
 
   isolationOf(podId: string): LiveIsolation | undefined {
-    return this.current.isolation.get(podId);
+    return isolationIn(this.current, podId);
   }
 
   onDelta(listener: (delta: LiveDelta) => void): () => void {
@@ -83,12 +108,17 @@ export class LiveEngine {
     return () => this.listeners.delete(listener);
   }
 
-  /** Queues an event; the batch is applied after the coalescing window. */
+  /**
+   * Queues an event. After a quiet period the batch is applied at once (low latency); events that
+   * follow within the coalescing window wait for its end and are applied together (a rollout of
+   * 500 pods is a handful of deltas, not 500).
+   */
   apply(event: SourceEvent): void {
     this.pending.push(event);
-    if (this.timer === null) {
-      this.timer = setTimeout(() => this.flush(), this.options.coalesceMs ?? 20);
-    }
+    if (this.timer !== null) return;
+    const window = this.options.coalesceMs ?? 20;
+    const wait = Math.max(0, this.lastFlushAt + window - performance.now());
+    this.timer = setTimeout(() => this.flush(), wait);
   }
 
   /** Applies every queued event now; returns the delta (null when nothing was queued). */
@@ -98,7 +128,9 @@ export class LiveEngine {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return null;
+    this.lastFlushAt = performance.now();
     let statusChanged = false;
+    const touchedPods = new Set<string>();
     for (const e of batch) {
       if (e.type === 'upsert') this.state.upsert(e.resource, e.object);
       else if (e.type === 'delete') this.state.delete(e.resource, e.object);
@@ -106,12 +138,17 @@ export class LiveEngine {
         this.state.setStatus(e.resource, e.status);
         statusChanged = true;
       }
+      if (e.type !== 'status' && e.resource === 'pods') touchedPods.add(podIdOf(e.object));
     }
     const before = this.current;
-    const after = this.compute();
+    // Pods only, every one in a class that exists: the class-level analysis stands as it is.
+    const rebased = this.state.structureVersion === before.structure ? this.rebase(before) : null;
+    const after = rebased ?? this.compute();
     this.current = after;
     this.lastEventAt = new Date().toISOString();
-    const delta = this.diff(before, after, batch.length, statusChanged);
+    const delta = rebased
+      ? this.diffPods(before, after, touchedPods, batch.length, statusChanged)
+      : this.diff(before, after, batch.length, statusChanged);
     for (const l of this.listeners) l(delta);
     return delta;
   }
@@ -127,27 +164,78 @@ export class LiveEngine {
   }
 
   private compute(): Computed {
-    const cluster = this.state.cluster();
-    const analysis = analyze(cluster, this.options.analysis);
-    const unknown = this.state.unknownNamespaces();
-    const isUnknown = (ns: string) => unknown === 'all' || unknown.has(ns);
+    const analysis = analyze(this.state.cluster(), this.options.analysis);
     const sigs = analysis.signatures((id) => `${id}@${this.state.policyVersion(id)}`);
-    const source = new Map<string, string>();
-    const destination = new Map<string, string>();
-    const isolation = new Map<string, LiveIsolation>();
-    analysis.pods.forEach((pod, i) => {
-      const c = analysis.classSet.classOfPod[i]!;
-      source.set(pod.id, sigs.source[c]!);
-      destination.set(pod.id, sigs.destination[c]!);
-      isolation.set(pod.id, isUnknown(pod.namespace) ? null : analysis.isolation(i));
-    });
+    const unknown = this.state.unknownNamespaces();
     // Findings about namespaces or policies whose data is unknown would be guesses: leave them out.
     const findings = new Map<string, Finding>();
     for (const f of analysis.findings) {
       const ns = f.kind === 'namespace-without-default-deny' ? f.subject : f.subject.split('/')[0]!;
-      if (!isUnknown(ns)) findings.set(findingKey(f), f);
+      if (!isUnknown(unknown, ns)) findings.set(findingKey(f), f);
     }
-    return { analysis, unknown, source, destination, isolation, findings, externals: sigs.externals };
+    return {
+      analysis,
+      unknown,
+      source: sigs.source,
+      destination: sigs.destination,
+      externals: sigs.externals,
+      findings,
+      structure: this.state.structureVersion,
+    };
+  }
+
+  private rebase(before: Computed): Computed | null {
+    const analysis = before.analysis.withPods(this.state.cluster(), this.state.anyPodUsesIpv6);
+    if (!analysis) return null;
+    const unknown = this.state.unknownNamespaces();
+    const sameUnknown = JSON.stringify(unknown === 'all' ? unknown : [...unknown]) === JSON.stringify(before.unknown === 'all' ? before.unknown : [...before.unknown]);
+    // A copy even when knowledge is unchanged: diffPods updates it for the touched pods.
+    return { ...before, analysis, unknown: sameUnknown ? before.unknown : unknown };
+  }
+
+  /** The delta of a pod-only batch: only the touched pods can have changed (plus isolation when knowledge changed). */
+  private diffPods(before: Computed, after: Computed, touched: Set<string>, events: number, statusChanged: boolean): LiveDelta {
+    const added: string[] = [];
+    const removed: string[] = [];
+    const sources: string[] = [];
+    const destinations: string[] = [];
+    const isolation: LiveDelta['isolation'] = [];
+    const classOf = (c: Computed, id: string) => {
+      const i = c.analysis.podIndex(id);
+      return i < 0 ? -1 : c.analysis.classSet.classOfPod[i]!;
+    };
+    for (const id of touched) {
+      const was = classOf(before, id);
+      const now = classOf(after, id);
+      if (was < 0 && now >= 0) added.push(id);
+      else if (was >= 0 && now < 0) removed.push(id);
+      else if (was >= 0 && now >= 0) {
+        if (before.source[was] !== after.source[now]) sources.push(id);
+        if (before.destination[was] !== after.destination[now]) destinations.push(id);
+      }
+      if (now >= 0) {
+        const iso = isolationIn(after, id)!;
+        if (!sameIsolation(isolationIn(before, id), iso)) isolation.push({ pod: id, isolation: iso });
+      }
+    }
+    if (after.unknown !== before.unknown) {
+      after.analysis.pods.forEach((pod, i) => {
+        const iso = isolationFor(after.analysis, after.unknown, i);
+        if (!touched.has(pod.id) && !sameIsolation(isolationIn(before, pod.id), iso)) isolation.push({ pod: pod.id, isolation: iso });
+      });
+    }
+    return {
+      seq: ++this.seqNo,
+      at: new Date().toISOString(),
+      events,
+      pods: { added: added.sort(), removed: removed.sort() },
+      sources,
+      destinations,
+      isolation,
+      externals: false,
+      findings: { added: [], removed: [] },
+      ...(statusChanged ? { status: this.state.status() } : {}),
+    };
   }
 
   private diff(before: Computed, after: Computed, events: number, statusChanged: boolean): LiveDelta {
@@ -156,16 +244,24 @@ export class LiveEngine {
     const sources: string[] = [];
     const destinations: string[] = [];
     const isolation: LiveDelta['isolation'] = [];
-    for (const [pod, sig] of after.source) {
-      const old = before.source.get(pod);
-      if (old === undefined) added.push(pod);
-      else if (old !== sig) sources.push(pod);
-      if (old !== undefined && before.destination.get(pod) !== after.destination.get(pod)) destinations.push(pod);
-      const iso = after.isolation.get(pod)!;
-      const oldIso = before.isolation.get(pod);
-      if (oldIso === undefined || JSON.stringify(oldIso) !== JSON.stringify(iso)) isolation.push({ pod, isolation: iso });
-    }
-    for (const pod of before.source.keys()) if (!after.source.has(pod)) removed.push(pod);
+    const signaturesBefore = new Map<string, [string, string]>();
+    before.analysis.pods.forEach((pod, i) => {
+      const c = before.analysis.classSet.classOfPod[i]!;
+      signaturesBefore.set(pod.id, [before.source[c]!, before.destination[c]!]);
+    });
+    after.analysis.pods.forEach((pod, i) => {
+      const c = after.analysis.classSet.classOfPod[i]!;
+      const old = signaturesBefore.get(pod.id);
+      if (old === undefined) added.push(pod.id);
+      else {
+        if (old[0] !== after.source[c]) sources.push(pod.id);
+        if (old[1] !== after.destination[c]) destinations.push(pod.id);
+      }
+      const iso = isolationFor(after.analysis, after.unknown, i);
+      if (old === undefined || !sameIsolation(isolationIn(before, pod.id), iso)) isolation.push({ pod: pod.id, isolation: iso });
+    });
+    const present = new Set(after.analysis.pods.map((p) => p.id));
+    for (const pod of signaturesBefore.keys()) if (!present.has(pod)) removed.push(pod);
     const findingsAdded = [...after.findings].filter(([k]) => !before.findings.has(k)).map(([, f]) => f);
     const findingsRemoved = [...before.findings].filter(([k]) => !after.findings.has(k)).map(([, f]) => f);
     return {

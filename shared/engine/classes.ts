@@ -13,8 +13,6 @@ export interface PodClass {
   namedPorts: number;
   /** Atoms of the whole-address-space partition holding the pods' IPs (only when ipBlocks match pods). */
   atoms: number[];
-  /** Indexes into the participating pod list. */
-  pods: number[];
 }
 
 export interface ClassSet {
@@ -23,6 +21,9 @@ export interface ClassSet {
   classOfPod: Int32Array;
   /** Interned named-port lists; id 0 is the empty list. */
   namedPorts: ContainerPort[][];
+  keyer: ClassKeyer;
+  /** Class id by class key. */
+  classIds: Map<string, number>;
 }
 
 function forEachPodSelectorKey(policies: readonly NetworkPolicy[], visit: (key: string) => void): void {
@@ -49,52 +50,67 @@ function namedPortNames(policies: readonly NetworkPolicy[]): Set<string> {
   return names;
 }
 
+/** Computes the class key of a pod: what no policy of this cluster can tell apart. */
+export class ClassKeyer {
+  private readonly sortedKeys: string[];
+  private readonly portNames: Set<string>;
+  readonly namedPorts: ContainerPort[][] = [[]];
+  private readonly namedPortIds = new Map<string, number>([['', 0]]);
+
+  constructor(
+    policies: readonly NetworkPolicy[],
+    private readonly partition: IpPartition | null,
+  ) {
+    const labelKeys = new Set<string>();
+    forEachPodSelectorKey(policies, (k) => labelKeys.add(k));
+    this.sortedKeys = [...labelKeys].sort();
+    this.portNames = namedPortNames(policies);
+  }
+
+  /** The class key and the pieces a new class needs. */
+  keyOf(pod: Pod): { key: string; namedPorts: number; atoms: number[] } {
+    const relevantPorts = pod.ports
+      .filter((p) => p.name !== '' && this.portNames.has(p.name))
+      .map((p) => `${p.name}/${p.protocol}/${p.port}`)
+      .sort();
+    const portsKey = [...new Set(relevantPorts)].join(',');
+    let np = this.namedPortIds.get(portsKey);
+    if (np === undefined) {
+      np = this.namedPorts.length;
+      this.namedPorts.push(pod.ports.filter((p) => p.name !== '' && this.portNames.has(p.name)));
+      this.namedPortIds.set(portsKey, np);
+    }
+    const atoms = this.partition ? podAtoms(pod, this.partition) : [];
+    let labelsKey = '';
+    for (const k of this.sortedKeys) {
+      const v = pod.labels[k];
+      labelsKey += v === undefined ? '\u0001' : `\u0002${v}`;
+      labelsKey += '\u0000';
+    }
+    return { key: `${pod.namespace}\u0003${labelsKey}\u0003${np}\u0003${atoms.join(',')}`, namedPorts: np, atoms };
+  }
+}
+
 export function buildClasses(
   pods: readonly Pod[],
   policies: readonly NetworkPolicy[],
   partition: IpPartition | null,
 ): ClassSet {
-  const labelKeys = new Set<string>();
-  forEachPodSelectorKey(policies, (k) => labelKeys.add(k));
-  const sortedKeys = [...labelKeys].sort();
-  const portNames = namedPortNames(policies);
-
-  const namedPorts: ContainerPort[][] = [[]];
-  const namedPortIds = new Map<string, number>([['', 0]]);
+  const keyer = new ClassKeyer(policies, partition);
   const classes: PodClass[] = [];
   const classIds = new Map<string, number>();
   const classOfPod = new Int32Array(pods.length);
-
   pods.forEach((pod, podIndex) => {
-    const relevantPorts = pod.ports
-      .filter((p) => p.name !== '' && portNames.has(p.name))
-      .map((p) => `${p.name}/${p.protocol}/${p.port}`)
-      .sort();
-    const portsKey = [...new Set(relevantPorts)].join(',');
-    let np = namedPortIds.get(portsKey);
-    if (np === undefined) {
-      np = namedPorts.length;
-      namedPorts.push(pod.ports.filter((p) => p.name !== '' && portNames.has(p.name)));
-      namedPortIds.set(portsKey, np);
-    }
-    const atoms = partition ? podAtoms(pod, partition) : [];
-    let labelsKey = '';
-    for (const k of sortedKeys) {
-      const v = pod.labels[k];
-      labelsKey += v === undefined ? '\u0001' : `\u0002${v}`;
-      labelsKey += '\u0000';
-    }
-    const key = `${pod.namespace}\u0003${labelsKey}\u0003${np}\u0003${atoms.join(',')}`;
+    const { key, namedPorts, atoms } = keyer.keyOf(pod);
     let id = classIds.get(key);
     if (id === undefined) {
       id = classes.length;
-      classes.push({ namespace: pod.namespace, labels: pod.labels, namedPorts: np, atoms, pods: [] });
+      classes.push({ namespace: pod.namespace, labels: pod.labels, namedPorts, atoms });
       classIds.set(key, id);
     }
-    classes[id]!.pods.push(podIndex);
     classOfPod[podIndex] = id;
   });
-  return { classes, classOfPod, namedPorts };
+  return { classes, classOfPod, namedPorts: keyer.namedPorts, keyer, classIds };
 }
 
 function podAtoms(pod: Pod, partition: IpPartition): number[] {

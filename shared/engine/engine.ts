@@ -113,13 +113,18 @@ class DirectionTables {
 export class EngineAnalysis implements Analysis {
   readonly pods: readonly Pod[];
   readonly excludedPods: readonly Pod[];
+  /** Whether some pod has an IPv6 address (then IPv6 external ranges exist). */
+  private podsUseIpv6: boolean;
+  /** Class of each pod object seen by this analysis or its rebased successors. */
+  private classOfPodObject = new WeakMap<Pod, number>();
   readonly externals: ExternalRange[] = [];
   readonly findings: readonly Finding[];
   readonly stats: EngineStats;
   readonly portTable = new PortTable();
   readonly classSet: ClassSet;
 
-  private readonly podIndexById = new Map<string, number>();
+  /** Only when pods are not sorted by id (then podIndex cannot binary-search). */
+  private podIndexById: Map<string, number> | null = null;
   private readonly sourcePartition: IpPartition;
   private readonly destinationPartition: IpPartition;
   private readonly sourceAtomOfExternal: number[] = [];
@@ -143,7 +148,7 @@ export class EngineAnalysis implements Analysis {
     const ports = this.portTable;
     this.pods = cluster.pods.filter((p) => p.exclusion === null);
     this.excludedPods = cluster.pods.filter((p) => p.exclusion !== null);
-    this.pods.forEach((p, i) => this.podIndexById.set(p.id, i));
+    if (!this.pods.every((p, i) => i === 0 || this.pods[i - 1]!.id < p.id)) this.podIndexById = new Map(this.pods.map((p, i) => [p.id, i]));
     const policies = cluster.policies;
 
     // Address partitions: peers of ingress rules are sources, peers of egress rules destinations
@@ -157,7 +162,9 @@ export class EngineAnalysis implements Analysis {
     }
     const families = new Set<Family>([4]);
     for (const r of [...sourceCuts, ...destinationCuts]) families.add(r.family);
-    for (const pod of this.pods) for (const ip of pod.ips) families.add(parseIp(ip)?.family ?? 4);
+    // IPv6 ranges outside the cluster matter once a policy or a pod uses IPv6.
+    this.podsUseIpv6 = hasIpv6(this.pods);
+    if (this.podsUseIpv6) families.add(6);
     this.sourcePartition = new IpPartition(sourceCuts, families);
     this.destinationPartition = new IpPartition(destinationCuts, families);
     const podPartition = options.ipBlockMatchesPods ? new IpPartition([...sourceCuts, ...destinationCuts], families) : null;
@@ -207,6 +214,7 @@ export class EngineAnalysis implements Analysis {
     this.destinationKeyOfClass = new Int32Array(classCount);
     this.internClassKeys();
 
+    this.pods.forEach((p, i) => this.classOfPodObject.set(p, classSet.classOfPod[i]!));
     this.findings = computeFindings({ cluster, classes: classSet, selected, ingressRules, egressRules });
     this.stats = {
       pods: this.pods.length,
@@ -222,6 +230,40 @@ export class EngineAnalysis implements Analysis {
       portSets: ports.size,
       externals: this.externals.length,
     };
+  }
+
+  /**
+   * This analysis for another set of pods, with the same namespaces and policies: nothing at class
+   * level is recomputed. Null when a pod needs a class that does not exist yet, or a class would be
+   * left without pods (findings could change): then a full analysis is needed.
+   */
+  withPods(cluster: Cluster, podsUseIpv6?: boolean): EngineAnalysis | null {
+    const pods = cluster.pods.filter((p) => p.exclusion === null);
+    if ((podsUseIpv6 ?? hasIpv6(pods)) !== this.podsUseIpv6) return null;
+    const classOfPod = new Int32Array(pods.length);
+    const counts = new Int32Array(this.classSet.classes.length);
+    for (let i = 0; i < pods.length; i++) {
+      const pod = pods[i]!;
+      let c = this.classOfPodObject.get(pod);
+      if (c === undefined) {
+        c = this.classSet.classIds.get(this.classSet.keyer.keyOf(pod).key);
+        if (c === undefined) return null;
+        this.classOfPodObject.set(pod, c);
+      }
+      classOfPod[i] = c;
+      counts[c]!++;
+    }
+    if (counts.includes(0)) return null;
+    const next = Object.create(EngineAnalysis.prototype) as EngineAnalysis;
+    Object.assign(next, this, {
+      cluster,
+      pods,
+      excludedPods: pods.length === cluster.pods.length ? [] : cluster.pods.filter((p) => p.exclusion !== null),
+      classSet: { ...this.classSet, classOfPod },
+      podIndexById: null,
+      stats: { ...this.stats, pods: pods.length, excludedPods: cluster.pods.length - pods.length },
+    });
+    return next;
   }
 
   private buildExternals(): void {
@@ -575,8 +617,22 @@ export class EngineAnalysis implements Analysis {
   }
 
   podIndex(id: string): number {
-    return this.podIndexById.get(id) ?? -1;
+    if (this.podIndexById) return this.podIndexById.get(id) ?? -1;
+    let lo = 0;
+    let hi = this.pods.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = this.pods[mid]!.id;
+      if (v === id) return mid;
+      if (v < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
+}
+
+function hasIpv6(pods: readonly Pod[]): boolean {
+  return pods.some((p) => p.ips.some((ip) => ip.includes(':')));
 }
 
 function binaryHas(sorted: readonly number[], value: number): boolean {
