@@ -164,7 +164,8 @@ export class LiveEngine {
   }
 
   private compute(): Computed {
-    const analysis = analyze(this.state.cluster(), this.options.analysis);
+    // The previous analysis lends its classes and selections when they still hold.
+    const analysis = analyze(this.state.cluster(), this.options.analysis, (this.current as Computed | undefined)?.analysis);
     const sigs = analysis.signatures((id) => `${id}@${this.state.policyVersion(id)}`);
     const unknown = this.state.unknownNamespaces();
     // Findings about namespaces or policies whose data is unknown would be guesses: leave them out.
@@ -244,24 +245,43 @@ export class LiveEngine {
     const sources: string[] = [];
     const destinations: string[] = [];
     const isolation: LiveDelta['isolation'] = [];
-    const signaturesBefore = new Map<string, [string, string]>();
-    before.analysis.pods.forEach((pod, i) => {
-      const c = before.analysis.classSet.classOfPod[i]!;
-      signaturesBefore.set(pod.id, [before.source[c]!, before.destination[c]!]);
-    });
-    after.analysis.pods.forEach((pod, i) => {
-      const c = after.analysis.classSet.classOfPod[i]!;
-      const old = signaturesBefore.get(pod.id);
-      if (old === undefined) added.push(pod.id);
-      else {
-        if (old[0] !== after.source[c]) sources.push(pod.id);
-        if (old[1] !== after.destination[c]) destinations.push(pod.id);
-      }
-      const iso = isolationFor(after.analysis, after.unknown, i);
-      if (old === undefined || !sameIsolation(isolationIn(before, pod.id), iso)) isolation.push({ pod: pod.id, isolation: iso });
-    });
-    const present = new Set(after.analysis.pods.map((p) => p.id));
-    for (const pod of signaturesBefore.keys()) if (!present.has(pod)) removed.push(pod);
+    const b = before.analysis;
+    const a = after.analysis;
+    if (b.classSet === a.classSet) {
+      // Same pods in the same classes (a policy or namespace change): compare class by class.
+      const changed = a.classSet.classes.map((c, id) => {
+        const src = before.source[id] !== after.source[id];
+        const dst = before.destination[id] !== after.destination[id];
+        return { src, dst };
+      });
+      a.pods.forEach((pod, i) => {
+        const c = changed[a.classSet.classOfPod[i]!]!;
+        if (c.src) sources.push(pod.id);
+        if (c.dst) destinations.push(pod.id);
+        if ((c.src || c.dst || before.unknown !== after.unknown) && !sameIsolation(isolationFor(b, before.unknown, i), isolationFor(a, after.unknown, i))) {
+          isolation.push({ pod: pod.id, isolation: isolationFor(a, after.unknown, i) });
+        }
+      });
+    } else {
+      const signaturesBefore = new Map<string, [string, string]>();
+      b.pods.forEach((pod, i) => {
+        const c = b.classSet.classOfPod[i]!;
+        signaturesBefore.set(pod.id, [before.source[c]!, before.destination[c]!]);
+      });
+      a.pods.forEach((pod, i) => {
+        const c = a.classSet.classOfPod[i]!;
+        const old = signaturesBefore.get(pod.id);
+        if (old === undefined) added.push(pod.id);
+        else {
+          if (old[0] !== after.source[c]) sources.push(pod.id);
+          if (old[1] !== after.destination[c]) destinations.push(pod.id);
+        }
+        const iso = isolationFor(a, after.unknown, i);
+        if (old === undefined || !sameIsolation(isolationIn(before, pod.id), iso)) isolation.push({ pod: pod.id, isolation: iso });
+      });
+      const present = new Set(a.pods.map((p) => p.id));
+      for (const pod of signaturesBefore.keys()) if (!present.has(pod)) removed.push(pod);
+    }
     const findingsAdded = [...after.findings].filter(([k]) => !before.findings.has(k)).map(([, f]) => f);
     const findingsRemoved = [...before.findings].filter(([k]) => !after.findings.has(k)).map(([, f]) => f);
     return {

@@ -65,7 +65,12 @@ export class ClassKeyer {
     forEachPodSelectorKey(policies, (k) => labelKeys.add(k));
     this.sortedKeys = [...labelKeys].sort();
     this.portNames = namedPortNames(policies);
+    const atoms = partition ? partition.atoms.map((a) => `${a.family}:${a.first}`).join(',') : '-';
+    this.signature = `${this.sortedKeys.join('\u0000')}|${[...this.portNames].sort().join(',')}|${atoms}`;
   }
+
+  /** Equal signatures give equal keys for every pod: classes can be reused. */
+  readonly signature: string;
 
   /** The class key and the pieces a new class needs. */
   keyOf(pod: Pod): { key: string; namedPorts: number; atoms: number[] } {
@@ -91,12 +96,7 @@ export class ClassKeyer {
   }
 }
 
-export function buildClasses(
-  pods: readonly Pod[],
-  policies: readonly NetworkPolicy[],
-  partition: IpPartition | null,
-): ClassSet {
-  const keyer = new ClassKeyer(policies, partition);
+export function buildClasses(pods: readonly Pod[], keyer: ClassKeyer): ClassSet {
   const classes: PodClass[] = [];
   const classIds = new Map<string, number>();
   const classOfPod = new Int32Array(pods.length);

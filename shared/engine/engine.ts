@@ -10,7 +10,7 @@
 import { parseIp, type Family, type IpRange } from '../model/ip.ts';
 import { formatRange } from '../model/ip.ts';
 import { PortSet } from '../model/port-set.ts';
-import { DEFAULT_OPTIONS, type AnalysisOptions, type Cluster, type Pod, type Protocol } from '../model/types.ts';
+import { DEFAULT_OPTIONS, type AnalysisOptions, type Cluster, type Pod, type Protocol, type Rule } from '../model/types.ts';
 import type {
   Analysis,
   Connection,
@@ -23,11 +23,11 @@ import type {
   Isolation,
   RuleRef,
 } from './analysis.ts';
-import { buildClasses, type ClassSet } from './classes.ts';
+import { buildClasses, ClassKeyer, type ClassSet } from './classes.ts';
 import { computeFindings } from './findings.ts';
 import { ipBlockRanges, IpPartition } from './ip-partition.ts';
 import { PortTable } from './port-table.ts';
-import { compileRules, type CompiledRule, type Direction } from './rules.ts';
+import { compileRules, type CompiledRule, type Direction, type RuleMatch } from './rules.ts';
 import { Selection } from './selection.ts';
 
 /** One side's resolved position in the tables. */
@@ -141,9 +141,16 @@ export class EngineAnalysis implements Analysis {
   private readonly egressUniversal = new Map<number, number>();
   private readonly ingressUniversal = new Map<number, number>();
 
+  private readonly partitionsText: string;
+  private readonly matchCaches: { ingress: WeakMap<Rule, RuleMatch>; egress: WeakMap<Rule, RuleMatch> };
+  /** Selector results over this analysis's classes, shared with later analyses of the same classes. */
+  private readonly selection: Selection;
+
+  /** `previous`: an analysis of a similar cluster whose class-level work may be reused (live mode). */
   constructor(
     readonly cluster: Cluster,
     readonly options: AnalysisOptions,
+    previous?: EngineAnalysis,
   ) {
     const ports = this.portTable;
     this.pods = cluster.pods.filter((p) => p.exclusion === null);
@@ -170,8 +177,13 @@ export class EngineAnalysis implements Analysis {
     const podPartition = options.ipBlockMatchesPods ? new IpPartition([...sourceCuts, ...destinationCuts], families) : null;
     this.buildExternals();
 
-    const classSet = buildClasses(this.pods, policies, podPartition);
+    // Classes depend on pods and on which label keys, port names and ipBlock cuts policies use:
+    // when those are unchanged (a policy edit, a namespace label change), reuse them.
+    const keyer = new ClassKeyer(policies, podPartition);
+    const reuse = previous !== undefined && previous.classSet.keyer.signature === keyer.signature && sameElements(previous.pods, this.pods);
+    const classSet = reuse ? previous.classSet : buildClasses(this.pods, keyer);
     this.classSet = classSet;
+    if (reuse) this.classOfPodObject = previous.classOfPodObject;
     const classCount = classSet.classes.length;
     const classesByPodAtom = new Map<number, number[]>();
     classSet.classes.forEach((c, id) => {
@@ -181,12 +193,22 @@ export class EngineAnalysis implements Analysis {
         else classesByPodAtom.set(a, [id]);
       }
     });
-    const selection = new Selection(classSet.classes, cluster.namespaces);
+    const selection = reuse
+      ? sameElements(previous.cluster.namespaces, cluster.namespaces)
+        ? previous.selection
+        : new Selection(classSet.classes, cluster.namespaces, previous.selection)
+      : new Selection(classSet.classes, cluster.namespaces);
+    this.selection = selection;
     const selected = policies.map((p) => selection.classesMatching(p.namespace, p.podSelector));
 
+    // Rule peer matches depend on classes, namespaces and partitions only: reuse them while those hold.
+    const partitions = `${atomsText(this.sourcePartition)}|${atomsText(this.destinationPartition)}`;
+    const sameMatches = reuse && selection === previous.selection && previous.partitionsText === partitions;
+    this.partitionsText = partitions;
+    this.matchCaches = sameMatches ? previous.matchCaches : { ingress: new WeakMap(), egress: new WeakMap() };
     const context = { policies, classes: classSet, selection, ports, podPartition, classesByPodAtom };
-    const ingressRules = compileRules('ingress', { ...context, peerPartition: this.sourcePartition });
-    const egressRules = compileRules('egress', { ...context, peerPartition: this.destinationPartition });
+    const ingressRules = compileRules('ingress', { ...context, peerPartition: this.sourcePartition, matchCache: this.matchCaches.ingress });
+    const egressRules = compileRules('egress', { ...context, peerPartition: this.destinationPartition, matchCache: this.matchCaches.egress });
     this.ingress = new DirectionTables(ingressRules, classCount, this.sourcePartition.atoms.length);
     this.egress = new DirectionTables(egressRules, classCount, this.destinationPartition.atoms.length);
 
@@ -214,7 +236,7 @@ export class EngineAnalysis implements Analysis {
     this.destinationKeyOfClass = new Int32Array(classCount);
     this.internClassKeys();
 
-    this.pods.forEach((p, i) => this.classOfPodObject.set(p, classSet.classOfPod[i]!));
+    if (!reuse) this.pods.forEach((p, i) => this.classOfPodObject.set(p, classSet.classOfPod[i]!));
     this.findings = computeFindings({ cluster, classes: classSet, selected, ingressRules, egressRules });
     this.stats = {
       pods: this.pods.length,
@@ -507,24 +529,29 @@ export class EngineAnalysis implements Analysis {
    */
   signatures(tag: (policyId: string) => string): { source: string[]; destination: string[]; externals: string } {
     const policyTag = (pi: number) => tag(this.cluster.policies[pi]!.id);
+    // Each group and profile is described once; classes only join the descriptions.
+    const describe = <T,>(items: readonly T[], text: (item: T) => string) => items.map(text);
     const ruleTags = (t: DirectionTables, rules: readonly number[]) =>
       rules.map((r) => `${policyTag(t.rules[r]!.policy)}#${t.rules[r]!.index}`).join(',');
-    const groupTags = (t: DirectionTables, g: number) => (g === 0 ? '-' : t.groupPolicies[g]!.map(policyTag).join(','));
+    const groups = (t: DirectionTables) => describe(t.groupPolicies, (ps) => (ps.length === 0 ? '-' : ps.map(policyTag).join(',')));
+    const profiles = (t: DirectionTables) => describe(t.profiles, (p) => ruleTags(t, p.rules));
+    const egressGroups = groups(this.egress);
+    const ingressGroups = groups(this.ingress);
+    const egressProfiles = profiles(this.egress);
+    const ingressProfiles = profiles(this.ingress);
+    const ports = describe(this.classSet.namedPorts, (list) => list.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(','));
     const source: string[] = [];
     const destination: string[] = [];
     this.classSet.classes.forEach((c, id) => {
-      source.push(`${groupTags(this.egress, this.egress.groupOfClass[id]!)}|${ruleTags(this.ingress, this.ingress.profiles[this.ingress.profileOfClass[id]!]!.rules)}`);
-      const ports = this.classSet.namedPorts[c.namedPorts]!.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',');
-      destination.push(
-        `${groupTags(this.ingress, this.ingress.groupOfClass[id]!)}|${ruleTags(this.egress, this.egress.profiles[this.egress.profileOfClass[id]!]!.rules)}|${ports}`,
-      );
+      source.push(`${egressGroups[this.egress.groupOfClass[id]!]}|${ingressProfiles[this.ingress.profileOfClass[id]!]}`);
+      destination.push(`${ingressGroups[this.ingress.groupOfClass[id]!]}|${egressProfiles[this.egress.profileOfClass[id]!]}|${ports[c.namedPorts]}`);
     });
     const externals = this.externals
       .map((e, i) => {
         const src = this.sourceAtomOfExternal[i]!;
         const dst = this.destinationAtomOfExternal[i]!;
-        const inRules = src < 0 ? '' : ruleTags(this.ingress, this.ingress.profiles[this.ingress.profileOfAtom[src]!]!.rules);
-        const outRules = dst < 0 ? '' : ruleTags(this.egress, this.egress.profiles[this.egress.profileOfAtom[dst]!]!.rules);
+        const inRules = src < 0 ? '' : ingressProfiles[this.ingress.profileOfAtom[src]!];
+        const outRules = dst < 0 ? '' : egressProfiles[this.egress.profileOfAtom[dst]!];
         return `${e.id}<${inRules}>${outRules}`;
       })
       .join(' ');
@@ -648,6 +675,15 @@ function binaryHas(sorted: readonly number[], value: number): boolean {
   return false;
 }
 
-export function analyze(cluster: Cluster, options: AnalysisOptions = DEFAULT_OPTIONS): EngineAnalysis {
-  return new EngineAnalysis(cluster, options);
+export function analyze(cluster: Cluster, options: AnalysisOptions = DEFAULT_OPTIONS, previous?: EngineAnalysis): EngineAnalysis {
+  // Reuse is only sound for the same semantic options.
+  return new EngineAnalysis(cluster, options, previous && previous.options.ipBlockMatchesPods === options.ipBlockMatchesPods ? previous : undefined);
+}
+
+function atomsText(p: IpPartition): string {
+  return p.atoms.map((a) => `${a.family}:${a.first}`).join(',');
+}
+
+function sameElements<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -3,8 +3,19 @@
 import { fullRange, parseCidr, type Family, type IpRange } from '../model/ip.ts';
 import type { IpBlock } from '../model/types.ts';
 
+const rangesOfBlock = new WeakMap<IpBlock, IpRange[]>();
+
 /** The addresses an ipBlock matches: its CIDR minus its `except` entries, as disjoint ranges. */
 export function ipBlockRanges(block: IpBlock): IpRange[] {
+  let ranges = rangesOfBlock.get(block);
+  if (!ranges) {
+    ranges = computeRanges(block);
+    rangesOfBlock.set(block, ranges);
+  }
+  return ranges;
+}
+
+function computeRanges(block: IpBlock): IpRange[] {
   const cidr = parseCidr(block.cidr);
   if (!cidr) return [];
   let pieces: IpRange[] = [{ family: cidr.family, first: cidr.first, last: cidr.last }];

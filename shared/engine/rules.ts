@@ -37,6 +37,16 @@ export interface RuleContext {
   podPartition: IpPartition | null;
   /** Classes holding each atom of podPartition. */
   classesByPodAtom: Map<number, number[]>;
+  /** Peer matches of rules already compiled over the same classes, namespaces and partitions. */
+  matchCache?: WeakMap<Rule, RuleMatch>;
+}
+
+/** What a rule's peers match: the part of compilation that only depends on classes and namespaces. */
+export interface RuleMatch {
+  allPods: boolean;
+  allExternal: boolean;
+  classes: number[];
+  atoms: number[];
 }
 
 export function compileRules(direction: Direction, ctx: RuleContext): CompiledRule[] {
@@ -48,7 +58,7 @@ export function compileRules(direction: Direction, ctx: RuleContext): CompiledRu
   return out;
 }
 
-function compileRule(policy: NetworkPolicy, policyIndex: number, rule: Rule, index: number, ctx: RuleContext): CompiledRule {
+function matchPeers(policy: NetworkPolicy, rule: Rule, ctx: RuleContext): RuleMatch {
   const classes = new Set<number>();
   const atoms = new Set<number>();
   let allPods = rule.peers.length === 0;
@@ -84,6 +94,21 @@ function compileRule(policy: NetworkPolicy, policyIndex: number, rule: Rule, ind
       }
     }
   }
+  return {
+    allPods,
+    allExternal,
+    classes: allPods ? [] : [...classes].sort((a, b) => a - b),
+    atoms: allExternal ? [] : [...atoms].sort((a, b) => a - b),
+  };
+}
+
+function compileRule(policy: NetworkPolicy, policyIndex: number, rule: Rule, index: number, ctx: RuleContext): CompiledRule {
+  let match = ctx.matchCache?.get(rule);
+  if (!match) {
+    match = matchPeers(policy, rule, ctx);
+    ctx.matchCache?.set(rule, match);
+  }
+  const { allPods, allExternal, classes, atoms } = match;
   const hasNamedPorts = rule.ports.some((p) => typeof p.port === 'string');
   const fixed = hasNamedPorts ? -1 : ctx.ports.id(portsOf(rule.ports, []));
   const byNamedPorts = new Map<number, number>();
@@ -92,8 +117,8 @@ function compileRule(policy: NetworkPolicy, policyIndex: number, rule: Rule, ind
     index,
     allPods,
     allExternal,
-    classes: allPods ? [] : [...classes].sort((a, b) => a - b),
-    atoms: allExternal ? [] : [...atoms].sort((a, b) => a - b),
+    classes,
+    atoms,
     hasNamedPorts,
     ports(namedPorts: number): number {
       if (fixed >= 0) return fixed;

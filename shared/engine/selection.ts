@@ -4,22 +4,32 @@ import { selectorKey, selectorMatches } from '../policy/selector.ts';
 import type { PodClass } from './classes.ts';
 
 export class Selection {
-  private readonly classesByNamespace = new Map<string, number[]>();
+  private classesByNamespace = new Map<string, number[]>();
   /** `namespace key=value` -> classes with that label, to start matchLabels selectors from a short list. */
-  private readonly classesByLabel = new Map<string, number[]>();
+  private classesByLabel = new Map<string, number[]>();
   /** `key=value` -> classes with that label in any namespace. */
-  private readonly classesByGlobalLabel = new Map<string, number[]>();
+  private classesByGlobalLabel = new Map<string, number[]>();
   private readonly namespaceMemo = new Map<string, string[]>();
   private readonly namespaceSetMemo = new Map<string, Set<string>>();
-  private readonly everywhereMemo = new Map<string, number[]>();
-  private readonly podMemo = new Map<string, number[]>();
+  private everywhereMemo = new Map<string, number[]>();
+  private podMemo = new Map<string, number[]>();
   /** Selector objects recur (one per peer, queried per namespace): compute their key once. */
   private readonly keys = new WeakMap<LabelSelector, string>();
 
   constructor(
     private readonly classes: readonly PodClass[],
     private readonly namespaces: readonly Namespace[],
+    shareClassIndexesOf?: Selection,
   ) {
+    if (shareClassIndexesOf) {
+      // Same classes: their indexes and per-namespace selections stay valid; namespace ones do not.
+      this.classesByNamespace = shareClassIndexesOf.classesByNamespace;
+      this.classesByLabel = shareClassIndexesOf.classesByLabel;
+      this.classesByGlobalLabel = shareClassIndexesOf.classesByGlobalLabel;
+      this.podMemo = shareClassIndexesOf.podMemo;
+      this.everywhereMemo = shareClassIndexesOf.everywhereMemo;
+      return;
+    }
     classes.forEach((c, id) => {
       push(this.classesByNamespace, c.namespace, id);
       for (const k in c.labels) {
