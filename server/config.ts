@@ -9,6 +9,8 @@ export interface ServeConfig {
   /** Watch only these namespaces (for users without cluster-wide list rights). */
   namespaces?: string[];
   ipBlockMatchesPods: boolean;
+  /** Watch the built-in simulated cluster even when a kubeconfig exists. */
+  simulate: boolean;
   /** Scenario of the simulated cluster started when no kubeconfig is found. */
   simScenario: string;
   /** Pod events per second of simulated churn (0 = none). */
@@ -26,6 +28,7 @@ export interface ServeFlags {
   context?: string;
   namespace?: string[];
   ipblockMatchesPods?: boolean;
+  simulate?: boolean;
   simScenario?: string;
   simChurn?: string | number;
 }
@@ -63,6 +66,7 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     ...(flags.context !== undefined ? { context: flags.context } : {}),
     ...(flags.namespace && flags.namespace.length > 0 ? { namespaces: flags.namespace } : {}),
     ipBlockMatchesPods: flags.ipblockMatchesPods ?? true,
+    simulate: flags.simulate ?? false,
     simScenario: flags.simScenario ?? 'demo',
     simChurn,
     coalesceMs: 20,

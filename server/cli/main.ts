@@ -1,9 +1,12 @@
-// `traffic-map` command line: offline analysis of manifest folders (live serving comes with `serve`).
+// `traffic-map` command line: the live server (`serve`, the default), the simulated cluster (`sim`),
+// and offline analysis of manifest folders (`analyze`, `check`, `unprotected`).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Protocol } from '../../shared/model/types.ts';
 import { runAnalyze } from './analyze.ts';
 import { runCheck } from './check.ts';
 import { EXIT, parseBooleanFlag, type Output } from './common.ts';
+import { registerServeCommand } from './serve.ts';
+import { registerSimCommand } from './sim.ts';
 import { runUnprotected } from './unprotected.ts';
 
 const stdio: Output = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
@@ -63,6 +66,8 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
     .addOption(ipBlockOption())
     .action((paths: string[], opts) => setExit(runUnprotected(paths, opts, io)));
 
+  registerServeCommand(program, io, setExit);
+  registerSimCommand(program, io, setExit);
   return program;
 }
 

@@ -1,0 +1,94 @@
+// Composition root of `traffic-map serve`: config -> source -> live engine -> HTTP. With no
+// kubeconfig it starts the simulated cluster and watches it through the same client-node path.
+import { createServer, type Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterSource } from './cluster/source.ts';
+import { InformerSource } from './cluster/informer-source.ts';
+import { resolveKubeConfig } from './cluster/kubeconfig.ts';
+import type { ServeConfig } from './config.ts';
+import { createApp } from './http/app.ts';
+import { LiveEngine } from './live/live-engine.ts';
+import { startSimulatedCluster, type SimulatedCluster } from './sim/simulated-cluster.ts';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  engine: LiveEngine;
+  source: ClusterSource;
+  /** The built-in simulated cluster, when no kubeconfig was found. */
+  sim?: SimulatedCluster;
+  /** The kubeconfig written for the simulated cluster. */
+  simKubeconfig?: string;
+  stop(): Promise<void>;
+}
+
+export interface ServerLog {
+  info(message: string): void;
+}
+
+export async function startServer(config: ServeConfig, log: ServerLog): Promise<RunningServer> {
+  let resolved = config.simulate
+    ? null
+    : resolveKubeConfig({
+        ...(config.kubeconfig !== undefined ? { kubeconfig: config.kubeconfig } : {}),
+        ...(config.context !== undefined ? { context: config.context } : {}),
+      });
+  let sim: SimulatedCluster | undefined;
+  let simKubeconfig: string | undefined;
+  if (!resolved) {
+    sim = await startSimulatedCluster({ scenario: config.simScenario, churn: config.simChurn });
+    const dir = join(tmpdir(), 'traffic-map');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    simKubeconfig = await sim.writeKubeconfig(join(dir, `sim-${sim.port}.kubeconfig`));
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(simKubeconfig);
+    resolved = { kubeConfig, description: `simulated cluster "${config.simScenario}" (${sim.url})` };
+    log.info(`${config.simulate ? 'Simulating' : 'No kubeconfig found'}: watching the built-in simulated cluster "${config.simScenario}" at ${sim.url}.`);
+    log.info(`Change it with kubectl:  kubectl --kubeconfig ${simKubeconfig} get pods -A`);
+  } else {
+    log.info(`Watching ${resolved.description}${config.namespaces ? ` (namespaces ${config.namespaces.join(', ')})` : ''}.`);
+  }
+
+  const engine = new LiveEngine({ analysis: { ipBlockMatchesPods: config.ipBlockMatchesPods }, coalesceMs: config.coalesceMs });
+  const source = new InformerSource({
+    kubeConfig: resolved.kubeConfig,
+    description: resolved.description,
+    ...(config.namespaces ? { namespaces: config.namespaces } : {}),
+    log: (m) => log.info(m),
+  });
+  await source.start((event) => engine.apply(event));
+
+  const app = createApp({ engine, source: resolved.description, ...(config.token !== undefined ? { token: config.token } : {}) });
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  log.info(`Traffic Map on ${url}  (snapshot: ${url}/api/v1/snapshot?group=namespace)`);
+
+  let stopped = false;
+  return {
+    url,
+    port,
+    engine,
+    source,
+    ...(sim ? { sim } : {}),
+    ...(simKubeconfig ? { simKubeconfig } : {}),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await source.stop();
+      engine.stop();
+      await sim?.close();
+    },
+  };
+}
