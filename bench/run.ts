@@ -5,11 +5,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { engineSection } from './engine.ts';
 import { liveSection } from './live.ts';
+import { soakSection } from './soak.ts';
 import { RESULTS_FILE, writeSection } from './section.ts';
 import type { BenchSection } from './section.ts';
 
 /** Sections in the order "all" runs them. Add new ones (live events, socket load) here. */
-const SECTIONS: readonly BenchSection[] = [engineSection, liveSection];
+const SECTIONS: readonly BenchSection[] = [engineSection, liveSection, soakSection];
 
 const USAGE = `Usage: npm run bench -- [options]
 

@@ -89,3 +89,30 @@ describe('kubectl against the simulated cluster, watched by the live server', ()
     await within1s((s) => s.seq > a.seq);
   });
 });
+
+describe('missing data is unknown, never open or protected', () => {
+  it('a forbidden networkpolicies watch turns pods unknown; recovery restores them', async () => {
+    const sim = server.sim!;
+    const rule = sim.faults.forbid('networkpolicies');
+    sim.faults.dropWatches('networkpolicies');
+    const waitFor = async (check: (s: LiveSnapshot) => boolean, what: string) => {
+      const start = Date.now();
+      for (;;) {
+        const s = await snapshot();
+        if (check(s)) return s;
+        if (Date.now() - start > 15_000) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(s.status.networkpolicies)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const unknown = await waitFor((s) => s.unknown === 'all', 'unknown');
+    expect(unknown.status.networkpolicies[0]!.state).toBe('forbidden');
+    expect(staging(unknown)).toEqual({ ingress: null, egress: null });
+    expect(unknown.connections).toEqual([]);
+
+    sim.faults.clear(rule);
+    const known = await waitFor((s) => s.unknown !== 'all', 'recovery');
+    expect(known.status.networkpolicies[0]!.state).toBe('synced');
+    expect(staging(known)).toEqual({ ingress: false, egress: false });
+    expect(known.connections.length).toBeGreaterThan(0);
+  }, 40_000);
+});

@@ -1,0 +1,10 @@
+// Soak benchmark, child 1: the simulated M cluster with churn, in its own process.
+import { startSimulatedCluster } from '../server/sim/simulated-cluster.ts';
+
+const churn = Number(process.env['SOAK_CHURN'] ?? '30');
+const sim = await startSimulatedCluster({ scenario: 'M', churn, seed: 7 });
+const path = await sim.writeKubeconfig(`${process.env['SOAK_DIR']}/sim.kubeconfig`);
+process.send?.({ kubeconfig: path, url: sim.url });
+process.on('message', (m) => {
+  if (m === 'stop') void sim.close().then(() => process.exit(0));
+});
