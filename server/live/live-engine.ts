@@ -70,6 +70,24 @@ function isolationIn(c: { analysis: EngineAnalysis; unknown: 'all' | ReadonlySet
 const sameIsolation = (a: LiveIsolation | undefined, b: LiveIsolation | undefined) =>
   a === b || (a != null && b != null && a.ingress === b.ingress && a.egress === b.egress);
 
+/** Findings about namespaces or policies whose data is unknown would be guesses: leave them out. */
+function findingsMap(analysis: EngineAnalysis, unknown: 'all' | ReadonlySet<string>): Map<string, Finding> {
+  const findings = new Map<string, Finding>();
+  for (const f of analysis.findings) {
+    const ns = f.kind === 'namespace-without-default-deny' ? f.subject : f.subject.split('/')[0]!;
+    if (!isUnknown(unknown, ns)) findings.set(findingKey(f), f);
+  }
+  return findings;
+}
+
+function findingsDiff(before: Map<string, Finding>, after: Map<string, Finding>): LiveDelta['findings'] {
+  if (before === after) return { added: [], removed: [] };
+  return {
+    added: [...after].filter(([k]) => !before.has(k)).map(([, f]) => f),
+    removed: [...before].filter(([k]) => !after.has(k)).map(([, f]) => f),
+  };
+}
+
 const findingKey = (f: Finding) => `${f.kind}|${f.subject}|${f.field ?? ''}|${f.direction ?? ''}`;
 
 export class LiveEngine {
@@ -166,32 +184,39 @@ export class LiveEngine {
   private compute(): Computed {
     // The previous analysis lends its classes and selections when they still hold.
     const analysis = analyze(this.state.cluster(), this.options.analysis, (this.current as Computed | undefined)?.analysis);
-    const sigs = analysis.signatures((id) => `${id}@${this.state.policyVersion(id)}`);
+    const sigs = analysis.signatures(this.policyTag);
     const unknown = this.state.unknownNamespaces();
-    // Findings about namespaces or policies whose data is unknown would be guesses: leave them out.
-    const findings = new Map<string, Finding>();
-    for (const f of analysis.findings) {
-      const ns = f.kind === 'namespace-without-default-deny' ? f.subject : f.subject.split('/')[0]!;
-      if (!isUnknown(unknown, ns)) findings.set(findingKey(f), f);
-    }
     return {
       analysis,
       unknown,
       source: sigs.source,
       destination: sigs.destination,
       externals: sigs.externals,
-      findings,
+      findings: findingsMap(analysis, unknown),
       structure: this.state.structureVersion,
     };
   }
 
+  private readonly policyTag = (id: string) => `${id}@${this.state.policyVersion(id)}`;
+
   private rebase(before: Computed): Computed | null {
     const analysis = before.analysis.withPods(this.state.cluster(), this.state.anyPodUsesIpv6);
     if (!analysis) return null;
-    const unknown = this.state.unknownNamespaces();
-    const sameUnknown = JSON.stringify(unknown === 'all' ? unknown : [...unknown]) === JSON.stringify(before.unknown === 'all' ? before.unknown : [...before.unknown]);
-    // A copy even when knowledge is unchanged: diffPods updates it for the touched pods.
-    return { ...before, analysis, unknown: sameUnknown ? before.unknown : unknown };
+    const fresh = this.state.unknownNamespaces();
+    const sameUnknown = JSON.stringify(fresh === 'all' ? fresh : [...fresh]) === JSON.stringify(before.unknown === 'all' ? before.unknown : [...before.unknown]);
+    const unknown = sameUnknown ? before.unknown : fresh;
+    const known = before.source.length;
+    if (analysis.classSet.classes.length === known && sameUnknown) return { ...before, analysis };
+    // New classes: describe just them; findings may have changed with them (or with what is unknown).
+    const more = analysis.signatures(this.policyTag, known);
+    return {
+      ...before,
+      analysis,
+      unknown,
+      source: [...before.source, ...more.source],
+      destination: [...before.destination, ...more.destination],
+      findings: findingsMap(analysis, unknown),
+    };
   }
 
   /** The delta of a pod-only batch: only the touched pods can have changed (plus isolation when knowledge changed). */
@@ -234,7 +259,7 @@ export class LiveEngine {
       destinations,
       isolation,
       externals: false,
-      findings: { added: [], removed: [] },
+      findings: findingsDiff(before.findings, after.findings),
       ...(statusChanged ? { status: this.state.status() } : {}),
     };
   }
@@ -282,8 +307,6 @@ export class LiveEngine {
       const present = new Set(a.pods.map((p) => p.id));
       for (const pod of signaturesBefore.keys()) if (!present.has(pod)) removed.push(pod);
     }
-    const findingsAdded = [...after.findings].filter(([k]) => !before.findings.has(k)).map(([, f]) => f);
-    const findingsRemoved = [...before.findings].filter(([k]) => !after.findings.has(k)).map(([, f]) => f);
     return {
       seq: ++this.seqNo,
       at: new Date().toISOString(),
@@ -293,7 +316,7 @@ export class LiveEngine {
       destinations,
       isolation,
       externals: before.externals !== after.externals,
-      findings: { added: findingsAdded, removed: findingsRemoved },
+      findings: findingsDiff(before.findings, after.findings),
       ...(statusChanged ? { status: this.state.status() } : {}),
     };
   }

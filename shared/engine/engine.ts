@@ -10,7 +10,8 @@
 import { parseIp, type Family, type IpRange } from '../model/ip.ts';
 import { formatRange } from '../model/ip.ts';
 import { PortSet } from '../model/port-set.ts';
-import { DEFAULT_OPTIONS, type AnalysisOptions, type Cluster, type Pod, type Protocol, type Rule } from '../model/types.ts';
+import { DEFAULT_OPTIONS, type AnalysisOptions, type Cluster, type Labels, type NetworkPolicy, type Pod, type Protocol, type Rule } from '../model/types.ts';
+import { selectorMatches } from '../policy/selector.ts';
 import type {
   Analysis,
   Connection,
@@ -23,12 +24,15 @@ import type {
   Isolation,
   RuleRef,
 } from './analysis.ts';
-import { buildClasses, ClassKeyer, type ClassSet } from './classes.ts';
-import { computeFindings } from './findings.ts';
+import { buildClasses, ClassKeyer, type ClassSet, type PodClass } from './classes.ts';
+import { computeFindings, sortFindings } from './findings.ts';
 import { ipBlockRanges, IpPartition } from './ip-partition.ts';
 import { PortTable } from './port-table.ts';
 import { compileRules, type CompiledRule, type Direction, type RuleMatch } from './rules.ts';
 import { Selection } from './selection.ts';
+
+/** Table keys are `row * KEY_SPACE + profile`: independent of how many profiles exist, so profiles can be added. */
+const KEY_SPACE = 0x400000;
 
 /** One side's resolved position in the tables. */
 interface SourceKey {
@@ -69,29 +73,50 @@ class DirectionTables {
   /** Group 0 = not isolated. Each group lists policy indexes and the rules they bring. */
   readonly groupRules: number[][] = [[]];
   readonly groupPolicies: number[][] = [[]];
-  readonly groupOfClass: Int32Array;
+  groupOfClass: Int32Array;
   readonly profiles: Profile[] = [];
-  readonly profileOfClass: Int32Array;
+  profileOfClass: Int32Array;
   readonly profileOfAtom: Int32Array;
   private readonly groupIds = new Map<string, number>([['', 0]]);
   private readonly profileIds = new Map<string, number>();
+  /** Rule ids of each policy (by policy index). */
+  readonly rulesOfPolicy: number[][] = [];
 
   constructor(
-    readonly rules: readonly CompiledRule[],
+    readonly rules: CompiledRule[],
     classCount: number,
     atomCount: number,
   ) {
     this.groupOfClass = new Int32Array(classCount);
     this.profileOfClass = new Int32Array(classCount);
     this.profileOfAtom = new Int32Array(atomCount);
+    rules.forEach((r, id) => (this.rulesOfPolicy[r.policy] ??= []).push(id));
   }
 
-  internGroup(policies: readonly number[], rulesOfPolicy: readonly number[][]): number {
+  /**
+   * A copy with room for more classes; groups, profiles and their ids stay shared (they only
+   * grow). Rules are copied as a list, so that a rule whose matches grow can be replaced.
+   */
+  withClassCapacity(classCount: number): DirectionTables {
+    const copy = Object.create(DirectionTables.prototype) as DirectionTables;
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(classCount);
+      b.set(a);
+      return b;
+    };
+    return Object.assign(copy, this, {
+      rules: [...this.rules],
+      groupOfClass: grow(this.groupOfClass),
+      profileOfClass: grow(this.profileOfClass),
+    });
+  }
+
+  internGroup(policies: readonly number[]): number {
     const key = policies.join(',');
     let id = this.groupIds.get(key);
     if (id === undefined) {
       id = this.groupRules.length;
-      this.groupRules.push(policies.flatMap((p) => rulesOfPolicy[p] ?? []));
+      this.groupRules.push(policies.flatMap((p) => this.rulesOfPolicy[p] ?? []));
       this.groupPolicies.push([...policies]);
       this.groupIds.set(key, id);
     }
@@ -118,10 +143,10 @@ export class EngineAnalysis implements Analysis {
   /** Class of each pod object seen by this analysis or its rebased successors. */
   private classOfPodObject = new WeakMap<Pod, number>();
   readonly externals: ExternalRange[] = [];
-  readonly findings: readonly Finding[];
-  readonly stats: EngineStats;
+  findings: readonly Finding[];
+  stats: EngineStats;
   readonly portTable = new PortTable();
-  readonly classSet: ClassSet;
+  classSet: ClassSet;
 
   /** Only when pods are not sorted by id (then podIndex cannot binary-search). */
   private podIndexById: Map<string, number> | null = null;
@@ -131,11 +156,21 @@ export class EngineAnalysis implements Analysis {
   private readonly destinationAtomOfExternal: number[] = [];
   private readonly externalOfSourceAtom: number[] = [];
   private readonly externalOfDestinationAtom: number[] = [];
-  private readonly egress: DirectionTables;
-  private readonly ingress: DirectionTables;
+  private egress: DirectionTables;
+  private ingress: DirectionTables;
   /** Ingress targets: (ingress group, named ports); target 0 = not isolated. */
   private readonly targets: { group: number; namedPorts: number }[] = [{ group: 0, namedPorts: 0 }];
-  private readonly targetOfClass: Int32Array;
+  private targetOfClass: Int32Array;
+  private readonly targetIds = new Map<string, number>();
+  private readonly sourceKeyIds = new Map<string, number>();
+  private readonly destinationKeyIds = new Map<string, number>();
+  /** Classes each policy's podSelector selects. */
+  private selectedClasses: number[][];
+  private readonly podPartition: IpPartition | null;
+  /** 1 for classes that have pods (live mode keeps classes whose pods are gone). */
+  private present: Uint8Array;
+  /** False once classes were added incrementally: later analyses must not reuse the shared caches. */
+  private reusable = true;
   private readonly egressTable = new Map<number, number>();
   private readonly ingressTable = new Map<number, number>();
   private readonly egressUniversal = new Map<number, number>();
@@ -180,7 +215,8 @@ export class EngineAnalysis implements Analysis {
     // Classes depend on pods and on which label keys, port names and ipBlock cuts policies use:
     // when those are unchanged (a policy edit, a namespace label change), reuse them.
     const keyer = new ClassKeyer(policies, podPartition);
-    const reuse = previous !== undefined && previous.classSet.keyer.signature === keyer.signature && sameElements(previous.pods, this.pods);
+    const reuse =
+      previous !== undefined && previous.reusable && previous.classSet.keyer.signature === keyer.signature && sameElements(previous.pods, this.pods);
     const classSet = reuse ? previous.classSet : buildClasses(this.pods, keyer);
     this.classSet = classSet;
     if (reuse) this.classOfPodObject = previous.classOfPodObject;
@@ -199,7 +235,9 @@ export class EngineAnalysis implements Analysis {
         : new Selection(classSet.classes, cluster.namespaces, previous.selection)
       : new Selection(classSet.classes, cluster.namespaces);
     this.selection = selection;
-    const selected = policies.map((p) => selection.classesMatching(p.namespace, p.podSelector));
+    const selected = policies.map((p) => [...selection.classesMatching(p.namespace, p.podSelector)]);
+    this.selectedClasses = selected;
+    this.podPartition = podPartition;
 
     // Rule peer matches depend on classes, namespaces and partitions only: reuse them while those hold.
     const partitions = `${atomsText(this.sourcePartition)}|${atomsText(this.destinationPartition)}`;
@@ -217,18 +255,8 @@ export class EngineAnalysis implements Analysis {
       this.assignProfiles(tables, classSet);
     }
     this.targetOfClass = new Int32Array(classCount);
-    const targetIds = new Map<string, number>();
     classSet.classes.forEach((c, id) => {
-      const group = this.ingress.groupOfClass[id]!;
-      if (group === 0) return;
-      const key = `${group}:${c.namedPorts}`;
-      let t = targetIds.get(key);
-      if (t === undefined) {
-        t = this.targets.length;
-        this.targets.push({ group, namedPorts: c.namedPorts });
-        targetIds.set(key, t);
-      }
-      this.targetOfClass[id] = t;
+      this.targetOfClass[id] = this.internTarget(this.ingress.groupOfClass[id]!, c.namedPorts);
     });
     this.fillEgressTable();
     this.fillIngressTable();
@@ -237,7 +265,9 @@ export class EngineAnalysis implements Analysis {
     this.internClassKeys();
 
     if (!reuse) this.pods.forEach((p, i) => this.classOfPodObject.set(p, classSet.classOfPod[i]!));
-    this.findings = computeFindings({ cluster, classes: classSet, selected, ingressRules, egressRules });
+    this.present = new Uint8Array(classCount);
+    for (const c of classSet.classOfPod) this.present[c] = 1;
+    this.findings = computeFindings({ cluster, classes: classSet, selected, ingressRules, egressRules, present: this.present });
     this.stats = {
       pods: this.pods.length,
       excludedPods: this.excludedPods.length,
@@ -262,30 +292,192 @@ export class EngineAnalysis implements Analysis {
   withPods(cluster: Cluster, podsUseIpv6?: boolean): EngineAnalysis | null {
     const pods = cluster.pods.filter((p) => p.exclusion === null);
     if ((podsUseIpv6 ?? hasIpv6(pods)) !== this.podsUseIpv6) return null;
+    const known = this.classSet.classes.length;
     const classOfPod = new Int32Array(pods.length);
-    const counts = new Int32Array(this.classSet.classes.length);
+    const counts: number[] = new Array<number>(known).fill(0);
+    let classIds = this.classSet.classIds;
+    const added: PodClass[] = [];
+    // New pod-to-class entries are recorded only once the whole batch fits.
+    const pending: [Pod, number][] = [];
     for (let i = 0; i < pods.length; i++) {
       const pod = pods[i]!;
       let c = this.classOfPodObject.get(pod);
       if (c === undefined) {
-        c = this.classSet.classIds.get(this.classSet.keyer.keyOf(pod).key);
-        if (c === undefined) return null;
-        this.classOfPodObject.set(pod, c);
+        const k = this.classSet.keyer.keyOf(pod);
+        c = classIds.get(k.key);
+        if (c === undefined) {
+          if (classIds === this.classSet.classIds) classIds = new Map(classIds);
+          c = known + added.length;
+          added.push({ namespace: pod.namespace, labels: pod.labels, namedPorts: k.namedPorts, atoms: k.atoms });
+          classIds.set(k.key, c);
+          counts.push(0);
+        }
+        pending.push([pod, c]);
       }
       classOfPod[i] = c;
       counts[c]!++;
     }
-    if (counts.includes(0)) return null;
+    for (const [pod, c] of pending) this.classOfPodObject.set(pod, c);
+    const present = new Uint8Array(counts.length);
+    const changed: number[] = [];
+    counts.forEach((n, c) => {
+      present[c] = n > 0 ? 1 : 0;
+      if (c >= known || present[c] !== this.present[c]) changed.push(c);
+    });
     const next = Object.create(EngineAnalysis.prototype) as EngineAnalysis;
     Object.assign(next, this, {
       cluster,
       pods,
       excludedPods: pods.length === cluster.pods.length ? [] : cluster.pods.filter((p) => p.exclusion !== null),
-      classSet: { ...this.classSet, classOfPod },
+      classSet: { ...this.classSet, classOfPod, classIds },
       podIndexById: null,
+      present,
       stats: { ...this.stats, pods: pods.length, excludedPods: cluster.pods.length - pods.length },
     });
+    if (added.length > 0) next.addClasses(added);
+    if (changed.length > 0) next.updateFindings(changed, known);
     return next;
+  }
+
+  /**
+   * Places new classes into the existing groups, profiles and tables (creating the ones they need):
+   * everything already computed stays valid, since a class only adds rows and columns.
+   */
+  private addClasses(added: PodClass[]): void {
+    const from = this.classSet.classes.length;
+    const total = from + added.length;
+    // The shared selection caches do not know the new classes: later analyses must not reuse them.
+    this.reusable = false;
+    this.classSet = { ...this.classSet, classes: [...this.classSet.classes, ...added] };
+    this.egress = this.egress.withClassCapacity(total);
+    this.ingress = this.ingress.withClassCapacity(total);
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(total);
+      b.set(a);
+      return b;
+    };
+    this.targetOfClass = grow(this.targetOfClass);
+    this.sourceKeyOfClass = grow(this.sourceKeyOfClass);
+    this.destinationKeyOfClass = grow(this.destinationKeyOfClass);
+    this.selectedClasses = this.selectedClasses.map((list) => [...list]);
+    const namespaceLabels = new Map(this.cluster.namespaces.map((n) => [n.name, n.labels]));
+    for (let c = from; c < total; c++) this.placeClass(c, namespaceLabels.get(this.classSet.classes[c]!.namespace) ?? {});
+    this.internClassKeys(from);
+    this.stats = {
+      ...this.stats,
+      classes: total,
+      groups: { ingress: this.ingress.groupRules.length - 1, egress: this.egress.groupRules.length - 1 },
+      ingressTargets: this.targets.length - 1,
+      profiles: { ingress: this.ingress.profiles.length, egress: this.egress.profiles.length },
+      tableEntries: { ingress: this.ingressTable.size, egress: this.egressTable.size },
+      keys: { source: this.sourceKeys.length, destination: this.destinationKeys.length },
+      portSets: this.portTable.size,
+    };
+  }
+
+  /**
+   * Findings after classes appeared or lost (or regained) their pods: only policies that select or
+   * match those classes (and egress rules to every pod with named ports, which may resolve
+   * differently), and those classes' namespaces, can have changed.
+   */
+  private updateFindings(changed: readonly number[], known: number): void {
+    const touched = new Set<number>();
+    this.selectedClasses.forEach((list, pi) => changed.some((c) => binaryHas(list, c)) && touched.add(pi));
+    for (const t of [this.ingress, this.egress]) {
+      for (const rule of t.rules) if (changed.some((c) => binaryHas(rule.classes, c))) touched.add(rule.policy);
+    }
+    // Egress rules to every pod resolve named ports on every pod: they change only when a named-port
+    // list appears or disappears among the classes that have pods.
+    if (this.namedPortsPresenceChanged(changed, known)) for (const rule of this.egress.rules) if (rule.allPods && rule.hasNamedPorts) touched.add(rule.policy);
+    const namespaces = new Set(changed.map((c) => this.classSet.classes[c]!.namespace));
+    const touchedIds = new Set([...touched].map((pi) => this.cluster.policies[pi]!.id));
+    const kept = this.findings.filter((f) => (f.kind === 'namespace-without-default-deny' ? !namespaces.has(f.subject) : !touchedIds.has(f.subject)));
+    const input = {
+      cluster: this.cluster,
+      classes: this.classSet,
+      selected: this.selectedClasses,
+      ingressRules: this.ingress.rules,
+      egressRules: this.egress.rules,
+      present: this.present,
+    };
+    this.findings = sortFindings([...kept, ...computeFindings(input, { policies: touched, namespaces })]);
+  }
+
+  /** Whether a changed class made a named-port list appear or disappear among classes with pods. */
+  private namedPortsPresenceChanged(changed: readonly number[], known: number): boolean {
+    const lists = new Set(changed.map((c) => this.classSet.classes[c]!.namedPorts));
+    const now = new Set<number>();
+    this.classSet.classes.forEach((c, id) => this.present[id] === 1 && lists.has(c.namedPorts) && now.add(c.namedPorts));
+    // Before the change: the same, counting changed classes as they were (new classes were absent).
+    const before = new Set<number>();
+    this.classSet.classes.forEach((c, id) => {
+      if (!lists.has(c.namedPorts)) return;
+      // A changed class flipped (or is new, so it was absent); the others are as they were.
+      const wasPresent = changed.includes(id) ? id < known && this.present[id] !== 1 : this.present[id] === 1;
+      if (wasPresent) before.add(c.namedPorts);
+    });
+    return [...lists].some((l) => now.has(l) !== before.has(l));
+  }
+
+  private placeClass(c: number, namespaceLabels: Labels): void {
+    const cls = this.classSet.classes[c]!;
+    const isolating: Record<Direction, number[]> = { ingress: [], egress: [] };
+    this.cluster.policies.forEach((p, pi) => {
+      if (p.namespace !== cls.namespace || !selectorMatches(p.podSelector, cls.labels)) return;
+      this.selectedClasses[pi]!.push(c);
+      if (p.policyTypes.ingress) isolating.ingress.push(pi);
+      if (p.policyTypes.egress) isolating.egress.push(pi);
+    });
+    for (const [direction, t] of [['ingress', this.ingress], ['egress', this.egress]] as const) {
+      const matched: number[] = [];
+      t.rules.forEach((rule, r) => {
+        if (rule.allPods) return;
+        const policy = this.cluster.policies[rule.policy]!;
+        if (!this.peersMatchClass(policy, policy[direction][rule.index]!, cls, namespaceLabels)) return;
+        matched.push(r);
+        t.rules[r] = { ...rule, classes: [...rule.classes, c] };
+      });
+      const groupsBefore = t.groupRules.length;
+      const profilesBefore = t.profiles.length;
+      const g = isolating[direction].length === 0 ? 0 : t.internGroup(isolating[direction]);
+      const prof = t.internProfile(matched, direction === 'egress' ? cls.namedPorts : 0, false);
+      t.groupOfClass[c] = g;
+      t.profileOfClass[c] = prof;
+      if (direction === 'egress') {
+        if (g >= groupsBefore) {
+          for (const r of t.groupRules[g]!) t.profiles.forEach((p, pid) => binaryHas(p.rules, r) && this.addEgressEntry(g, pid, r));
+        }
+        if (prof >= profilesBefore) {
+          for (const r of matched) t.groupRules.forEach((rules, h) => h !== 0 && binaryHas(rules, r) && this.addEgressEntry(h, prof, r));
+        }
+      } else {
+        const targetsBefore = this.targets.length;
+        const target = this.internTarget(g, cls.namedPorts);
+        this.targetOfClass[c] = target;
+        if (target >= targetsBefore) {
+          for (const r of t.groupRules[g]!) t.profiles.forEach((p, pid) => binaryHas(p.rules, r) && this.addIngressEntry(target, pid, r));
+        }
+        if (prof >= profilesBefore) {
+          for (const r of matched) {
+            this.targets.forEach((tg, tid) => tid !== 0 && binaryHas(t.groupRules[tg.group]!, r) && this.addIngressEntry(tid, prof, r));
+          }
+        }
+      }
+    }
+  }
+
+  /** Whether a rule's explicit peers (selectors, or ipBlocks when they match pods) match a class. */
+  private peersMatchClass(policy: NetworkPolicy, rule: Rule, cls: PodClass, namespaceLabels: Labels): boolean {
+    for (const peer of rule.peers) {
+      if (peer.kind === 'selector') {
+        const namespaceOk = peer.namespaceSelector ? selectorMatches(peer.namespaceSelector, namespaceLabels) : policy.namespace === cls.namespace;
+        if (namespaceOk && (!peer.podSelector || selectorMatches(peer.podSelector, cls.labels))) return true;
+      } else if (this.podPartition) {
+        const atoms = this.podPartition.covered(ipBlockRanges(peer.ipBlock));
+        if (cls.atoms.some((a) => binaryHas(atoms, a))) return true;
+      }
+    }
+    return false;
   }
 
   private buildExternals(): void {
@@ -317,15 +509,13 @@ export class EngineAnalysis implements Analysis {
   }
 
   private assignGroups(direction: Direction, tables: DirectionTables, selected: number[][], classCount: number): void {
-    const rulesOfPolicy: number[][] = [];
-    tables.rules.forEach((r, id) => (rulesOfPolicy[r.policy] ??= []).push(id));
     const policiesOfClass: number[][] = Array.from({ length: classCount }, () => []);
     this.cluster.policies.forEach((p, pi) => {
       if (!p.policyTypes[direction]) return;
       for (const c of selected[pi]!) policiesOfClass[c]!.push(pi);
     });
     policiesOfClass.forEach((list, c) => {
-      tables.groupOfClass[c] = list.length === 0 ? 0 : tables.internGroup(list, rulesOfPolicy);
+      tables.groupOfClass[c] = list.length === 0 ? 0 : tables.internGroup(list);
     });
   }
 
@@ -350,20 +540,9 @@ export class EngineAnalysis implements Analysis {
     const t = this.egress;
     const groupsOfRule: number[][] = t.rules.map(() => []);
     t.groupRules.forEach((rules, g) => rules.forEach((r) => groupsOfRule[r]!.push(g)));
-    const width = t.profiles.length;
     t.profiles.forEach((profile, prof) => {
-      for (const r of profile.rules) {
-        const portsId = t.rules[r]!.ports(profile.namedPorts);
-        for (const g of groupsOfRule[r]!) {
-          const key = g * width + prof;
-          this.egressTable.set(key, this.portTable.union(this.egressTable.get(key) ?? PortTable.EMPTY, portsId));
-        }
-      }
+      for (const r of profile.rules) for (const g of groupsOfRule[r]!) this.addEgressEntry(g, prof, r);
     });
-    for (const [key, value] of this.egressTable) {
-      const g = Math.floor(key / width);
-      this.egressTable.set(key, this.portTable.union(value, this.egressUniversalPorts(g, t.profiles[key % width]!)));
-    }
   }
 
   private fillIngressTable(): void {
@@ -372,20 +551,24 @@ export class EngineAnalysis implements Analysis {
     this.targets.forEach((target, id) => {
       if (id !== 0) for (const r of t.groupRules[target.group]!) targetsOfRule[r]!.push(id);
     });
-    const width = t.profiles.length;
     t.profiles.forEach((profile, prof) => {
-      for (const r of profile.rules) {
-        for (const target of targetsOfRule[r]!) {
-          const key = target * width + prof;
-          const portsId = t.rules[r]!.ports(this.targets[target]!.namedPorts);
-          this.ingressTable.set(key, this.portTable.union(this.ingressTable.get(key) ?? PortTable.EMPTY, portsId));
-        }
-      }
+      for (const r of profile.rules) for (const target of targetsOfRule[r]!) this.addIngressEntry(target, prof, r);
     });
-    for (const [key, value] of this.ingressTable) {
-      const target = Math.floor(key / width);
-      this.ingressTable.set(key, this.portTable.union(value, this.ingressUniversalPorts(target, t.profiles[key % width]!.external)));
-    }
+  }
+
+  /** Rule r (of group g) matches the destinations of profile prof: add what it opens there. */
+  private addEgressEntry(g: number, prof: number, r: number): void {
+    const key = g * KEY_SPACE + prof;
+    const profile = this.egress.profiles[prof]!;
+    const current = this.egressTable.get(key) ?? this.egressUniversalPorts(g, profile);
+    this.egressTable.set(key, this.portTable.union(current, this.egress.rules[r]!.ports(profile.namedPorts)));
+  }
+
+  /** Rule r (of the target's group) matches the sources of profile prof. */
+  private addIngressEntry(target: number, prof: number, r: number): void {
+    const key = target * KEY_SPACE + prof;
+    const current = this.ingressTable.get(key) ?? this.ingressUniversalPorts(target, this.ingress.profiles[prof]!.external);
+    this.ingressTable.set(key, this.portTable.union(current, this.ingress.rules[r]!.ports(this.targets[target]!.namedPorts)));
   }
 
   /** Ports opened by the group's rules that match every pod (or every address) as destination. */
@@ -448,17 +631,15 @@ export class EngineAnalysis implements Analysis {
   private allowedId(src: SourceKey, dst: DestinationKey): number {
     let e: number = PortTable.ALL;
     if (src.egressGroup !== 0) {
-      const width = this.egress.profiles.length;
       e =
-        this.egressTable.get(src.egressGroup * width + dst.egressProfile) ??
+        this.egressTable.get(src.egressGroup * KEY_SPACE + dst.egressProfile) ??
         this.egressUniversalPorts(src.egressGroup, this.egress.profiles[dst.egressProfile]!);
       if (e === PortTable.EMPTY) return e;
     }
     let i: number = PortTable.ALL;
     if (dst.ingressTarget !== 0) {
-      const width = this.ingress.profiles.length;
       i =
-        this.ingressTable.get(dst.ingressTarget * width + src.ingressProfile) ??
+        this.ingressTable.get(dst.ingressTarget * KEY_SPACE + src.ingressProfile) ??
         this.ingressUniversalPorts(dst.ingressTarget, this.ingress.profiles[src.ingressProfile]!.external);
     }
     return this.portTable.intersect(e, i);
@@ -478,15 +659,29 @@ export class EngineAnalysis implements Analysis {
    * Classes interned by their table positions: two classes with the same source key (or
    * destination key) behave identically on that side, so grouped views aggregate over keys.
    */
-  readonly sourceKeyOfClass: Int32Array;
-  readonly destinationKeyOfClass: Int32Array;
+  sourceKeyOfClass: Int32Array;
+  destinationKeyOfClass: Int32Array;
   private readonly sourceKeys: SourceKey[] = [];
   private readonly destinationKeys: DestinationKey[] = [];
 
-  private internClassKeys(): void {
-    const srcIds = new Map<string, number>();
-    const dstIds = new Map<string, number>();
+  /** Ingress target of a group and named ports (0 when the group is 0: not isolated). */
+  private internTarget(group: number, namedPorts: number): number {
+    if (group === 0) return 0;
+    const key = `${group}:${namedPorts}`;
+    let t = this.targetIds.get(key);
+    if (t === undefined) {
+      t = this.targets.length;
+      this.targets.push({ group, namedPorts });
+      this.targetIds.set(key, t);
+    }
+    return t;
+  }
+
+  private internClassKeys(from = 0): void {
+    const srcIds = this.sourceKeyIds;
+    const dstIds = this.destinationKeyIds;
     this.classSet.classes.forEach((c, id) => {
+      if (id < from) return;
       const src: SourceKey = { egressGroup: this.egress.groupOfClass[id]!, ingressProfile: this.ingress.profileOfClass[id]! };
       const dst: DestinationKey = {
         ingressTarget: this.targetOfClass[id]!,
@@ -527,31 +722,36 @@ export class EngineAnalysis implements Analysis {
    * analyses: equal signatures (with unchanged policy tags) mean equal rows or columns. `tag`
    * names a policy's version (a changed policy must get a new tag).
    */
-  signatures(tag: (policyId: string) => string): { source: string[]; destination: string[]; externals: string } {
+  signatures(tag: (policyId: string) => string, fromClass = 0): { source: string[]; destination: string[]; externals: string } {
     const policyTag = (pi: number) => tag(this.cluster.policies[pi]!.id);
-    // Each group and profile is described once; classes only join the descriptions.
-    const describe = <T,>(items: readonly T[], text: (item: T) => string) => items.map(text);
+    // Each group and profile is described once, when first needed; classes only join the descriptions.
+    const lazily = <T,>(items: readonly T[], text: (item: T) => string) => {
+      const cache: string[] = [];
+      return (i: number) => (cache[i] ??= text(items[i]!));
+    };
     const ruleTags = (t: DirectionTables, rules: readonly number[]) =>
       rules.map((r) => `${policyTag(t.rules[r]!.policy)}#${t.rules[r]!.index}`).join(',');
-    const groups = (t: DirectionTables) => describe(t.groupPolicies, (ps) => (ps.length === 0 ? '-' : ps.map(policyTag).join(',')));
-    const profiles = (t: DirectionTables) => describe(t.profiles, (p) => ruleTags(t, p.rules));
+    const groups = (t: DirectionTables) => lazily(t.groupPolicies, (ps) => (ps.length === 0 ? '-' : ps.map(policyTag).join(',')));
+    const profiles = (t: DirectionTables) => lazily(t.profiles, (p) => ruleTags(t, p.rules));
     const egressGroups = groups(this.egress);
     const ingressGroups = groups(this.ingress);
     const egressProfiles = profiles(this.egress);
     const ingressProfiles = profiles(this.ingress);
-    const ports = describe(this.classSet.namedPorts, (list) => list.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(','));
+    const ports = lazily(this.classSet.namedPorts, (list) => list.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(','));
     const source: string[] = [];
     const destination: string[] = [];
     this.classSet.classes.forEach((c, id) => {
-      source.push(`${egressGroups[this.egress.groupOfClass[id]!]}|${ingressProfiles[this.ingress.profileOfClass[id]!]}`);
-      destination.push(`${ingressGroups[this.ingress.groupOfClass[id]!]}|${egressProfiles[this.egress.profileOfClass[id]!]}|${ports[c.namedPorts]}`);
+      if (id < fromClass) return;
+      source.push(`${egressGroups(this.egress.groupOfClass[id]!)}|${ingressProfiles(this.ingress.profileOfClass[id]!)}`);
+      destination.push(`${ingressGroups(this.ingress.groupOfClass[id]!)}|${egressProfiles(this.egress.profileOfClass[id]!)}|${ports(c.namedPorts)}`);
     });
-    const externals = this.externals
+    // Externals are described only for a full description (they do not change with pods).
+    const externals = fromClass > 0 ? '' : this.externals
       .map((e, i) => {
         const src = this.sourceAtomOfExternal[i]!;
         const dst = this.destinationAtomOfExternal[i]!;
-        const inRules = src < 0 ? '' : ingressProfiles[this.ingress.profileOfAtom[src]!];
-        const outRules = dst < 0 ? '' : egressProfiles[this.egress.profileOfAtom[dst]!];
+        const inRules = src < 0 ? '' : ingressProfiles(this.ingress.profileOfAtom[src]!);
+        const outRules = dst < 0 ? '' : egressProfiles(this.egress.profileOfAtom[dst]!);
         return `${e.id}<${inRules}>${outRules}`;
       })
       .join(' ');

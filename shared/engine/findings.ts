@@ -12,15 +12,31 @@ export interface FindingsInput {
   selected: number[][];
   ingressRules: readonly CompiledRule[];
   egressRules: readonly CompiledRule[];
+  /** Which classes have pods now (live mode keeps emptied classes); absent = all. */
+  present?: Uint8Array;
 }
 
 const PEERS_FIELD: Record<Direction, string> = { ingress: 'from', egress: 'to' };
 
-export function computeFindings(input: FindingsInput): Finding[] {
+/** Limits the work to these policies (by index) and namespaces (for incremental updates). */
+export interface FindingsScope {
+  policies: ReadonlySet<number>;
+  namespaces: ReadonlySet<string>;
+}
+
+/** Findings in a canonical order, so that incremental and full computations compare equal. */
+export function sortFindings(list: Finding[]): Finding[] {
+  const key = (f: Finding) => `${f.kind}\u0000${f.subject}\u0000${f.field ?? ''}\u0000${f.direction ?? ''}`;
+  return list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+export function computeFindings(input: FindingsInput, scope?: FindingsScope): Finding[] {
   const { cluster, classes, selected } = input;
+  const here = (c: number) => !input.present || input.present[c] === 1;
   const out: Finding[] = [];
   cluster.policies.forEach((p, pi) => {
-    if (selected[pi]!.length === 0) {
+    if (scope && !scope.policies.has(pi)) return;
+    if (!selected[pi]!.some(here)) {
       out.push({
         kind: 'policy-selects-nothing',
         severity: 'warning',
@@ -42,12 +58,16 @@ export function computeFindings(input: FindingsInput): Finding[] {
     }
   });
 
+  // Named-port lists of the classes that have pods (rules to every pod resolve against all of them).
+  const presentNamedPorts = new Set<number>();
+  classes.classes.forEach((c, id) => here(id) && presentNamedPorts.add(c.namedPorts));
   for (const [direction, rules] of [['ingress', input.ingressRules], ['egress', input.egressRules]] as const) {
     for (const rule of rules) {
+      if (scope && !scope.policies.has(rule.policy)) continue;
       const policy = cluster.policies[rule.policy]!;
       const field = `spec.${direction}[${rule.index}]`;
       const source = policy[direction][rule.index]!;
-      if (source.peers.length > 0 && !rule.allPods && rule.classes.length === 0 && rule.atoms.length === 0) {
+      if (source.peers.length > 0 && !rule.allPods && !rule.classes.some(here) && rule.atoms.length === 0) {
         out.push({
           kind: 'rule-peers-match-nothing',
           severity: 'warning',
@@ -56,7 +76,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
           message: `Rule ${direction}[${rule.index}] of NetworkPolicy ${policy.id}: no pod or address matches its peers, so it allows nothing.`,
         });
       }
-      unresolvedNamedPorts(policy, direction, rule, input, field, out);
+      unresolvedNamedPorts(policy, direction, rule, input, field, out, presentNamedPorts);
       const peers = source.peers;
       const nsOnly = peers.some((x) => x.kind === 'selector' && x.namespaceSelector && !x.podSelector);
       const podOnly = peers.some((x) => x.kind === 'selector' && x.podSelector && !x.namespaceSelector);
@@ -75,13 +95,13 @@ export function computeFindings(input: FindingsInput): Finding[] {
     }
   }
 
-  const populated = new Set(classes.classes.map((c) => c.namespace));
+  const populated = new Set(classes.classes.filter((_, c) => here(c)).map((c) => c.namespace));
   const denied = { ingress: new Set<string>(), egress: new Set<string>() };
   for (const p of cluster.policies) {
     for (const direction of ['ingress', 'egress'] as const) if (isDefaultDeny(p, direction)) denied[direction].add(p.namespace);
   }
   for (const ns of cluster.namespaces) {
-    if (!populated.has(ns.name)) continue;
+    if (!populated.has(ns.name) || (scope && !scope.namespaces.has(ns.name))) continue;
     for (const direction of ['ingress', 'egress'] as const) {
       if (denied[direction].has(ns.name)) continue;
       out.push({
@@ -93,7 +113,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
       });
     }
   }
-  return out;
+  return sortFindings(out);
 }
 
 /** A policy selecting every pod of its namespace that isolates the direction without opening it to everyone. */
@@ -109,14 +129,16 @@ function unresolvedNamedPorts(
   input: FindingsInput,
   field: string,
   out: Finding[],
+  presentNamedPorts: ReadonlySet<number>,
 ): void {
   if (!rule.hasNamedPorts) return;
   const { classes } = input;
   // Named ports resolve on the destination: the selected pods for ingress, the peers for egress.
   // Distinct named-port lists are few, so test those rather than every class.
   const lists = new Set<number>();
-  if (direction === 'egress' && rule.allPods) classes.namedPorts.forEach((_, id) => lists.add(id));
-  else for (const c of direction === 'ingress' ? input.selected[rule.policy]! : rule.classes) lists.add(classes.classes[c]!.namedPorts);
+  const here = (c: number) => !input.present || input.present[c] === 1;
+  if (direction === 'egress' && rule.allPods) for (const id of presentNamedPorts) lists.add(id);
+  else for (const c of direction === 'ingress' ? input.selected[rule.policy]! : rule.classes) if (here(c)) lists.add(classes.classes[c]!.namedPorts);
   policy[direction][rule.index]!.ports.forEach((port, j) => {
     if (typeof port.port !== 'string') return;
     const resolves = [...lists].some((id) => classes.namedPorts[id]!.some((cp) => cp.name === port.port && cp.protocol === port.protocol));

@@ -57,8 +57,8 @@ describe('findings', () => {
 
   it('a namespace without default deny, per direction', () => {
     expect(kinds(base)).toEqual([
-      ['namespace-without-default-deny', 'x', 'ingress'],
       ['namespace-without-default-deny', 'x', 'egress'],
+      ['namespace-without-default-deny', 'x', 'ingress'],
     ]);
     expect(kinds([...base, policy('x/deny', { podSelector: {}, policyTypes: ['Ingress'] })])).toEqual([['namespace-without-default-deny', 'x', 'egress']]);
     // A select-all policy that allows everyone is not a default deny.
