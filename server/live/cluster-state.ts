@@ -39,8 +39,11 @@ export class ClusterState {
   /** Pods sorted by id, kept in order as pods come and go (no re-sort per event). */
   private sortedPods: Pod[] = [];
   private ipv6Pods = 0;
-  private cached: { structure: number; namespaces: Namespace[]; policies: NetworkPolicy[] } | null = null;
+  private cached: { structure: number; policies: NetworkPolicy[] } | null = null;
   private workloadPods = new Map<string, { workload: Workload; pods: number }>();
+  /** Sorted workloads and namespaces, rebuilt only when the set of workloads or namespaces changes. */
+  private sortedWorkloads: Workload[] | null = null;
+  private sortedNamespaces: { structure: number; list: Namespace[] } | null = null;
 
   /** Applies an add/update. Returns false when the object is invalid (it is then left out, with diagnostics). */
   upsert(resource: ResourceKind, object: unknown): boolean {
@@ -114,6 +117,8 @@ export class ClusterState {
     const w = this.workloadPods.get(pod.workload);
     if (w) w.pods++;
     else {
+      this.sortedWorkloads = null;
+      this.sortedNamespaces = null;
       const open = pod.workload.lastIndexOf('[');
       const name = pod.workload.slice(pod.workload.indexOf('/') + 1, open);
       this.workloadPods.set(pod.workload, { workload: { id: pod.workload, namespace: pod.namespace, name, kind: pod.workload.slice(open + 1, -1) }, pods: 1 });
@@ -125,7 +130,11 @@ export class ClusterState {
     this.sortedPods.splice(this.position(pod.id), 1);
     if (pod.exclusion === null && pod.ips.some((ip) => ip.includes(':'))) this.ipv6Pods--;
     const w = this.workloadPods.get(pod.workload)!;
-    if (--w.pods === 0) this.workloadPods.delete(pod.workload);
+    if (--w.pods === 0) {
+      this.workloadPods.delete(pod.workload);
+      this.sortedWorkloads = null;
+      this.sortedNamespaces = null;
+    }
   }
 
   /** Whether any pod that takes part in the matrix has an IPv6 address. */
@@ -175,18 +184,17 @@ export class ClusterState {
     const pods = [...this.sortedPods];
     if (!this.cached || this.cached.structure !== this.structure) {
       const policies = [...this.policies.values()].sort((a, b) => byText(a.id, b.id));
-      this.cached = { structure: this.structure, namespaces: [], policies };
+      this.cached = { structure: this.structure, policies };
     }
     const { policies } = this.cached;
-    // Namespaces: the given ones, plus any that a pod or policy names without an object.
-    const namespaces = new Map(this.namespaces);
-    for (const w of this.workloadPods.values()) if (!namespaces.has(w.workload.namespace)) namespaces.set(w.workload.namespace, implicitNamespace(w.workload.namespace));
-    for (const p of policies) if (!namespaces.has(p.namespace)) namespaces.set(p.namespace, implicitNamespace(p.namespace));
-    return {
-      namespaces: [...namespaces.values()].sort((a, b) => byText(a.name, b.name)),
-      pods,
-      policies,
-      workloads: [...this.workloadPods.values()].map((w) => w.workload).sort((a, b) => byText(a.id, b.id)),
-    };
+    if (!this.sortedNamespaces || this.sortedNamespaces.structure !== this.structure) {
+      // The given namespaces, plus any that a pod or policy names without an object.
+      const namespaces = new Map(this.namespaces);
+      for (const w of this.workloadPods.values()) if (!namespaces.has(w.workload.namespace)) namespaces.set(w.workload.namespace, implicitNamespace(w.workload.namespace));
+      for (const p of policies) if (!namespaces.has(p.namespace)) namespaces.set(p.namespace, implicitNamespace(p.namespace));
+      this.sortedNamespaces = { structure: this.structure, list: [...namespaces.values()].sort((a, b) => byText(a.name, b.name)) };
+    }
+    this.sortedWorkloads ??= [...this.workloadPods.values()].map((w) => w.workload).sort((a, b) => byText(a.id, b.id));
+    return { namespaces: this.sortedNamespaces.list, pods, policies, workloads: this.sortedWorkloads };
   }
 }

@@ -24,6 +24,8 @@ export interface ClassSet {
   keyer: ClassKeyer;
   /** Class id by class key. */
   classIds: Map<string, number>;
+  /** Classes added incrementally after `classIds` was built (small; copied, never the big map). */
+  addedClassIds?: Map<string, number>;
 }
 
 function forEachPodSelectorKey(policies: readonly NetworkPolicy[], visit: (key: string) => void): void {

@@ -294,23 +294,33 @@ export class EngineAnalysis implements Analysis {
     if ((podsUseIpv6 ?? hasIpv6(pods)) !== this.podsUseIpv6) return null;
     const known = this.classSet.classes.length;
     const classOfPod = new Int32Array(pods.length);
-    const counts: number[] = new Array<number>(known).fill(0);
-    let classIds = this.classSet.classIds;
+    let counts = new Int32Array(known + 16);
+    const classIds = this.classSet.classIds;
+    let addedIds = this.classSet.addedClassIds;
     const added: PodClass[] = [];
     // New pod-to-class entries are recorded only once the whole batch fits.
     const pending: [Pod, number][] = [];
+    // Both pod lists are sorted by id: walk them together, so unchanged pods cost a comparison.
+    const previous = this.pods;
+    const previousClass = this.classSet.classOfPod;
+    let j = 0;
     for (let i = 0; i < pods.length; i++) {
       const pod = pods[i]!;
-      let c = this.classOfPodObject.get(pod);
+      while (j < previous.length && previous[j]!.id < pod.id) j++;
+      let c = j < previous.length && previous[j] === pod ? previousClass[j] : this.classOfPodObject.get(pod);
       if (c === undefined) {
         const k = this.classSet.keyer.keyOf(pod);
-        c = classIds.get(k.key);
+        c = addedIds?.get(k.key) ?? classIds.get(k.key);
         if (c === undefined) {
-          if (classIds === this.classSet.classIds) classIds = new Map(classIds);
+          if (addedIds === this.classSet.addedClassIds) addedIds = new Map(addedIds ?? []);
           c = known + added.length;
           added.push({ namespace: pod.namespace, labels: pod.labels, namedPorts: k.namedPorts, atoms: k.atoms });
-          classIds.set(k.key, c);
-          counts.push(0);
+          addedIds!.set(k.key, c);
+          if (c >= counts.length) {
+            const bigger = new Int32Array(counts.length * 2);
+            bigger.set(counts);
+            counts = bigger;
+          }
         }
         pending.push([pod, c]);
       }
@@ -318,18 +328,19 @@ export class EngineAnalysis implements Analysis {
       counts[c]!++;
     }
     for (const [pod, c] of pending) this.classOfPodObject.set(pod, c);
-    const present = new Uint8Array(counts.length);
+    const total = known + added.length;
+    const present = new Uint8Array(total);
     const changed: number[] = [];
-    counts.forEach((n, c) => {
-      present[c] = n > 0 ? 1 : 0;
+    for (let c = 0; c < total; c++) {
+      present[c] = counts[c]! > 0 ? 1 : 0;
       if (c >= known || present[c] !== this.present[c]) changed.push(c);
-    });
+    }
     const next = Object.create(EngineAnalysis.prototype) as EngineAnalysis;
     Object.assign(next, this, {
       cluster,
       pods,
       excludedPods: pods.length === cluster.pods.length ? [] : cluster.pods.filter((p) => p.exclusion !== null),
-      classSet: { ...this.classSet, classOfPod, classIds },
+      classSet: { ...this.classSet, classOfPod, ...(addedIds ? { addedClassIds: addedIds } : {}) },
       podIndexById: null,
       present,
       stats: { ...this.stats, pods: pods.length, excludedPods: cluster.pods.length - pods.length },
@@ -359,7 +370,8 @@ export class EngineAnalysis implements Analysis {
     this.targetOfClass = grow(this.targetOfClass);
     this.sourceKeyOfClass = grow(this.sourceKeyOfClass);
     this.destinationKeyOfClass = grow(this.destinationKeyOfClass);
-    this.selectedClasses = this.selectedClasses.map((list) => [...list]);
+    // Copied on write below: most policies do not select the new classes.
+    this.selectedClasses = [...this.selectedClasses];
     const namespaceLabels = new Map(this.cluster.namespaces.map((n) => [n.name, n.labels]));
     for (let c = from; c < total; c++) this.placeClass(c, namespaceLabels.get(this.classSet.classes[c]!.namespace) ?? {});
     this.internClassKeys(from);
@@ -424,7 +436,7 @@ export class EngineAnalysis implements Analysis {
     const isolating: Record<Direction, number[]> = { ingress: [], egress: [] };
     this.cluster.policies.forEach((p, pi) => {
       if (p.namespace !== cls.namespace || !selectorMatches(p.podSelector, cls.labels)) return;
-      this.selectedClasses[pi]!.push(c);
+      this.selectedClasses[pi] = [...this.selectedClasses[pi]!, c];
       if (p.policyTypes.ingress) isolating.ingress.push(pi);
       if (p.policyTypes.egress) isolating.egress.push(pi);
     });

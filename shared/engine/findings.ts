@@ -26,8 +26,9 @@ export interface FindingsScope {
 
 /** Findings in a canonical order, so that incremental and full computations compare equal. */
 export function sortFindings(list: Finding[]): Finding[] {
-  const key = (f: Finding) => `${f.kind}\u0000${f.subject}\u0000${f.field ?? ''}\u0000${f.direction ?? ''}`;
-  return list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const keyed = list.map((f) => [`${f.kind}\u0000${f.subject}\u0000${f.field ?? ''}\u0000${f.direction ?? ''}`, f] as const);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return keyed.map(([, f]) => f);
 }
 
 export function computeFindings(input: FindingsInput, scope?: FindingsScope): Finding[] {

@@ -90,6 +90,38 @@ describe('kubectl against the simulated cluster, watched by the live server', ()
   });
 });
 
+describe('pods and namespaces through the same path', () => {
+  it('a pod created and deleted with kubectl appears in and leaves the pod-level snapshot within 1 s', async () => {
+    const path = join(dir, 'pod.yaml');
+    writeFileSync(
+      path,
+      [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata: { name: debug-shell, namespace: staging, labels: { app: debug } }',
+        'spec: { containers: [{ name: shell, image: busybox }] }',
+        '',
+      ].join('\n'),
+    );
+    const podIds = async () => {
+      const res = await fetch(`${server.url}/api/v1/snapshot?group=pod`);
+      const doc = (await res.json()) as LiveSnapshot;
+      return doc.nodes.filter((n) => n.kind === 'pod').map((n) => n.id);
+    };
+    const waitFor = async (check: (ids: string[]) => boolean) => {
+      const start = performance.now();
+      while (!check(await podIds())) {
+        if (performance.now() - start > 1000) throw new Error('not reflected within 1 s');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    await kubectl('create', '-f', path);
+    await waitFor((ids) => ids.includes('staging/debug-shell'));
+    await kubectl('delete', 'pod', 'debug-shell', '-n', 'staging', '--wait=false');
+    await waitFor((ids) => !ids.includes('staging/debug-shell'));
+  });
+});
+
 describe('missing data is unknown, never open or protected', () => {
   it('a forbidden networkpolicies watch turns pods unknown; recovery restores them', async () => {
     const sim = server.sim!;
