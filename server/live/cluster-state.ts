@@ -3,6 +3,7 @@
 // same loader as offline analysis, so live and offline give the same answers.
 import { buildCluster } from '../../shared/kube/load.ts';
 import { implicitNamespace } from '../../shared/kube/namespace.ts';
+import { compareText as byText } from '../../shared/model/order.ts';
 import type { Cluster, Diagnostic, Namespace, NetworkPolicy, Pod, Workload } from '../../shared/model/types.ts';
 import type { ResourceKind, ResourceStatus } from '../cluster/source.ts';
 
@@ -57,7 +58,7 @@ export class ClusterState {
     if (resource === 'pods') {
       const pod = cluster.pods[0];
       this.deleteKey(resource, keyOf(resource, object));
-      if (pod) this.addPod(pod);
+      if (pod) this.addPod(pod, cluster.workloads.find((w) => w.id === pod.workload)!);
       return pod !== undefined;
     }
     this.structure++;
@@ -110,7 +111,7 @@ export class ClusterState {
     return lo;
   }
 
-  private addPod(pod: Pod): void {
+  private addPod(pod: Pod, workload: Workload): void {
     this.pods.set(pod.id, pod);
     this.sortedPods.splice(this.position(pod.id), 0, pod);
     if (pod.exclusion === null && pod.ips.some((ip) => ip.includes(':'))) this.ipv6Pods++;
@@ -119,9 +120,7 @@ export class ClusterState {
     else {
       this.sortedWorkloads = null;
       this.sortedNamespaces = null;
-      const open = pod.workload.lastIndexOf('[');
-      const name = pod.workload.slice(pod.workload.indexOf('/') + 1, open);
-      this.workloadPods.set(pod.workload, { workload: { id: pod.workload, namespace: pod.namespace, name, kind: pod.workload.slice(open + 1, -1) }, pods: 1 });
+      this.workloadPods.set(pod.workload, { workload, pods: 1 });
     }
   }
 
@@ -180,7 +179,6 @@ export class ClusterState {
 
   /** The model, ordered as the offline loader orders it. */
   cluster(): Cluster {
-    const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     const pods = [...this.sortedPods];
     if (!this.cached || this.cached.structure !== this.structure) {
       const policies = [...this.policies.values()].sort((a, b) => byText(a.id, b.id));

@@ -9,6 +9,7 @@
 //   ingressProfile the ingress rules whose peers match src
 import { parseIp, type Family, type IpRange } from '../model/ip.ts';
 import { formatRange } from '../model/ip.ts';
+import { compareText } from '../model/order.ts';
 import { PortSet } from '../model/port-set.ts';
 import { DEFAULT_OPTIONS, type AnalysisOptions, type Cluster, type Labels, type NetworkPolicy, type Pod, type Protocol, type Rule } from '../model/types.ts';
 import { selectorMatches } from '../policy/selector.ts';
@@ -802,7 +803,7 @@ export class EngineAnalysis implements Analysis {
       if (this.portTable.intersect(rule.ports(namedPorts), finalId) === PortTable.EMPTY) continue;
       out.push({ policy: this.cluster.policies[rule.policy]!.id, rule: rule.index });
     }
-    return out.sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : a.rule - b.rule));
+    return out.sort((a, b) => compareText(a.policy, b.policy) || a.rule - b.rule);
   }
 
   /**

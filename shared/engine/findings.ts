@@ -1,5 +1,6 @@
 // Findings about policies and namespaces (semantics.md, "Findings the product must name").
 // Unprotected pods are not listed here: they are the per-pod isolation flags.
+import { compareText } from '../model/order.ts';
 import type { Cluster, NetworkPolicy } from '../model/types.ts';
 import type { Finding } from './analysis.ts';
 import type { ClassSet } from './classes.ts';
@@ -27,7 +28,7 @@ export interface FindingsScope {
 /** Findings in a canonical order, so that incremental and full computations compare equal. */
 export function sortFindings(list: Finding[]): Finding[] {
   const keyed = list.map((f) => [`${f.kind}\u0000${f.subject}\u0000${f.field ?? ''}\u0000${f.direction ?? ''}`, f] as const);
-  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  keyed.sort((a, b) => compareText(a[0], b[0]));
   return keyed.map(([, f]) => f);
 }
 

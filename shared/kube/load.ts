@@ -1,4 +1,5 @@
 // Raw Kubernetes objects -> the model's Cluster, with diagnostics. Pure: runs in the browser too.
+import { compareText as byText } from '../model/order.ts';
 import type { Cluster, Diagnostic, Namespace, NetworkPolicy, Pod, Workload } from '../model/types.ts';
 import { expandObjects } from './expand.ts';
 import type { KindedObject } from './expand.ts';
@@ -21,9 +22,6 @@ interface Sourced<T> {
   file?: string;
 }
 
-function byText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function withSource<T extends { source?: string }>(value: T, file: string | undefined): T {
   if (file !== undefined) value.source = file;

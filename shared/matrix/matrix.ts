@@ -3,6 +3,7 @@
 import type { Connection, DirectionReason, RuleRef } from '../engine/analysis.ts';
 import type { EngineAnalysis } from '../engine/engine.ts';
 import { PortTable } from '../engine/port-table.ts';
+import { compareText } from '../model/order.ts';
 import type { PortSet } from '../model/port-set.ts';
 
 export type Group = 'pod' | 'workload' | 'namespace';
@@ -116,7 +117,7 @@ export function buildMatrix(a: EngineAnalysis, group: Group): Matrix {
       if (!iso.egress) node.unprotected.egress++;
     }
   });
-  const order = nodes.map((_, i) => i).sort((x, y) => compareIds(nodes[x]!.id, nodes[y]!.id));
+  const order = nodes.map((_, i) => i).sort((x, y) => compareText(nodes[x]!.id, nodes[y]!.id));
   const podNodes = order.map((i) => nodes[i]!);
   const podMembers: Members[] = order.map((i) => {
     const b = building[i]!;
@@ -267,11 +268,8 @@ function mergeReasons(connections: readonly Connection[]): MatrixCell['reasons']
     if (lists.every((r) => r === 'unisolated')) return 'unisolated';
     const seen = new Map<string, RuleRef>();
     for (const r of lists) if (r !== 'unisolated') for (const ref of r) seen.set(`${ref.policy}#${ref.rule}`, ref);
-    return [...seen.values()].sort((x, y) => compareIds(x.policy, y.policy) || x.rule - y.rule);
+    return [...seen.values()].sort((x, y) => compareText(x.policy, y.policy) || x.rule - y.rule);
   };
   return { ingress: merge((c) => c.reasons.ingress), egress: merge((c) => c.reasons.egress) };
 }
 
-export function compareIds(x: string, y: string): number {
-  return x < y ? -1 : x > y ? 1 : 0;
-}
