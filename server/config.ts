@@ -17,6 +17,8 @@ export interface ServeConfig {
   simChurn: number;
   /** Events within this window become one delta. */
   coalesceMs: number;
+  /** Browser origins allowed besides the server's own (socket.io Origin check). */
+  allowedOrigins?: string[];
 }
 
 export interface ServeFlags {
@@ -31,6 +33,7 @@ export interface ServeFlags {
   simulate?: boolean;
   simScenario?: string;
   simChurn?: string | number;
+  allowOrigin?: string[];
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
@@ -70,5 +73,6 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     simScenario: flags.simScenario ?? 'demo',
     simChurn,
     coalesceMs: 20,
+    ...(flags.allowOrigin && flags.allowOrigin.length > 0 ? { allowedOrigins: flags.allowOrigin } : {}),
   };
 }

@@ -10,7 +10,10 @@ import { InformerSource } from './cluster/informer-source.ts';
 import { resolveKubeConfig } from './cluster/kubeconfig.ts';
 import type { ServeConfig } from './config.ts';
 import { createApp } from './http/app.ts';
+import { engineState } from './live/engine-state.ts';
 import { LiveEngine } from './live/live-engine.ts';
+import { attachSocketServer } from './socket/socket-server.ts';
+import type { ViewHub } from './socket/view-hub.ts';
 import { startSimulatedCluster, type SimulatedCluster } from './sim/simulated-cluster.ts';
 
 export interface RunningServer {
@@ -18,6 +21,8 @@ export interface RunningServer {
   port: number;
   engine: LiveEngine;
   source: ClusterSource;
+  /** The socket.io views (rooms), for tests and diagnostics. */
+  views: ViewHub;
   /** The built-in simulated cluster, when no kubeconfig was found. */
   sim?: SimulatedCluster;
   /** The kubeconfig written for the simulated cluster. */
@@ -61,8 +66,17 @@ export async function startServer(config: ServeConfig, log: ServerLog): Promise<
   });
   await source.start((event) => engine.apply(event));
 
-  const app = createApp({ engine, source: resolved.description, ...(config.token !== undefined ? { token: config.token } : {}) });
+  const sourceName = resolved.description;
+  const app = createApp({ engine, source: sourceName, ...(config.token !== undefined ? { token: config.token } : {}) });
   const server: Server = createServer(app);
+  const sockets = attachSocketServer(server, {
+    state: () => engineState(engine),
+    source: () => sourceName,
+    fullStatus: () => engine.state.status(),
+    ...(config.token !== undefined ? { token: config.token } : {}),
+    ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
+  });
+  const offDelta = engine.onDelta((d) => sockets.hub.onEngineDelta(d));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -79,11 +93,14 @@ export async function startServer(config: ServeConfig, log: ServerLog): Promise<
     port,
     engine,
     source,
+    views: sockets.hub,
     ...(sim ? { sim } : {}),
     ...(simKubeconfig ? { simKubeconfig } : {}),
     async stop() {
       if (stopped) return;
       stopped = true;
+      offDelta();
+      await sockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await source.stop();

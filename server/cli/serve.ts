@@ -19,6 +19,7 @@ export function registerServeCommand(program: Command, io: Output, setExit: (cod
     .option('--simulate', 'watch the built-in simulated cluster even when a kubeconfig exists', false)
     .option('--sim-scenario <name>', 'simulated cluster when no kubeconfig is found: demo, S, M, L', 'demo')
     .option('--sim-churn <rate>', 'simulated pod events per second', '0')
+    .option('--allow-origin <origin...>', 'browser origins allowed to connect besides the server itself (e.g. http://localhost:5173)')
     .action(async (flags: ServeFlags) => {
       let config;
       try {

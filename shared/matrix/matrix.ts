@@ -262,7 +262,7 @@ function externalCell(
 }
 
 /** Union of the reasons of several pod pairs: 'unisolated' only when every pair is unisolated. */
-function mergeReasons(connections: readonly Connection[]): MatrixCell['reasons'] {
+export function mergeReasons(connections: readonly Connection[]): MatrixCell['reasons'] {
   const merge = (pick: (c: Connection) => DirectionReason): DirectionReason => {
     const lists = connections.map(pick);
     if (lists.every((r) => r === 'unisolated')) return 'unisolated';

@@ -1,0 +1,157 @@
+// The cells of a view, from members (see members.ts) and the sparse key matrix: a node's row is
+// the sum, over its source keys, of the non-empty entries of those keys, spread to the nodes
+// holding each destination key. Work is proportional to what is allowed, never nodes².
+import type { EngineAnalysis } from '../../shared/engine/engine.ts';
+import { PortTable } from '../../shared/engine/port-table.ts';
+import type { PortsJSON, ViewCell, ViewSpec } from '../../shared/protocol/view.ts';
+import { KeyMatrix } from './key-matrix.ts';
+import type { Member } from './members.ts';
+
+/** Pod-level key of an external range: far above any pod key (keys are at most one per class). */
+export const EXTERNAL_KEY_BASE = 1 << 24;
+
+interface Holder {
+  member: Member;
+  count: number;
+}
+
+interface Accumulator {
+  ports: number;
+  allowed: number;
+}
+
+/** One update's view of an analysis: members indexed by key, port-set helpers. */
+export class CellContext {
+  private readonly json = new Map<number, PortsJSON>();
+  private readonly hasPort = new Map<number, boolean>();
+  readonly keys: KeyMatrix;
+  /** Nodes holding each source key / destination key, with how many of their pods do. */
+  private readonly bySource = new Map<number, Holder[]>();
+  private readonly byDestination = new Map<number, Holder[]>();
+
+  constructor(
+    readonly a: EngineAnalysis,
+    private readonly port: ViewSpec['port'],
+    readonly members: ReadonlyMap<string, Member>,
+  ) {
+    this.keys = KeyMatrix.of(a);
+    for (const m of members.values()) {
+      for (const [k, c] of m.sources) push(this.bySource, k, { member: m, count: c.count });
+      for (const [k, c] of m.destinations) push(this.byDestination, k, { member: m, count: c.count });
+    }
+  }
+
+  private readonly texts = new Map<number, string>();
+  private readonly jsonOfText = new Map<string, PortsJSON>();
+
+  /** Canonical text of a port set (equal sets, equal texts, across analyses). */
+  portsText(id: number): string {
+    let t = this.texts.get(id);
+    if (t === undefined) {
+      const set = this.a.portTable.get(id);
+      this.texts.set(id, (t = set.key()));
+      this.jsonOfText.set(t, set.toJSON());
+    }
+    return t;
+  }
+
+  /** The JSON of a set whose text `portsText` gave. */
+  portsJSONOfText(text: string): PortsJSON {
+    return this.jsonOfText.get(text)!;
+  }
+
+  portsJSON(id: number): PortsJSON {
+    let j = this.json.get(id);
+    if (j === undefined) this.json.set(id, (j = this.a.portTable.get(id).toJSON()));
+    return j;
+  }
+
+  /** Does this allowed set count for the view (non-empty, and has the port of interest when set)? */
+  counts(id: number): boolean {
+    if (id === PortTable.EMPTY) return false;
+    if (!this.port) return true;
+    let h = this.hasPort.get(id);
+    if (h === undefined) this.hasPort.set(id, (h = this.a.portTable.get(id).has(this.port.protocol, this.port.port)));
+    return h;
+  }
+
+  /** The non-empty cells from `from` to every node (by node id). */
+  row(from: Member): Map<string, ViewCell> {
+    const acc = new Map<Member, Accumulator>();
+    const width = this.a.destinationKeyCount;
+    for (const [sk, src] of from.sources) {
+      const entries = this.keys.rows[sk]!;
+      for (let i = 0; i < entries.length; i += 2) {
+        const dk = entries[i]!;
+        const id = entries[i + 1]!;
+        if (!this.counts(id)) continue;
+        for (const h of this.byDestination.get(dk) ?? []) {
+          const pairs = src.count * h.count - (h.member === from ? (from.selfPairs.get(sk * width + dk) ?? 0) : 0);
+          if (pairs > 0) add(acc, h.member, pairs, id, this.a.portTable);
+        }
+      }
+    }
+    return this.finish(acc, from);
+  }
+
+  /** The non-empty cells from every node to `to`. */
+  col(to: Member): Map<string, ViewCell> {
+    const acc = new Map<Member, Accumulator>();
+    const width = this.a.destinationKeyCount;
+    for (const [dk, dst] of to.destinations) {
+      const entries = this.keys.cols[dk]!;
+      for (let i = 0; i < entries.length; i += 2) {
+        const sk = entries[i]!;
+        const id = entries[i + 1]!;
+        if (!this.counts(id)) continue;
+        for (const h of this.bySource.get(sk) ?? []) {
+          const pairs = h.count * dst.count - (h.member === to ? (to.selfPairs.get(sk * width + dk) ?? 0) : 0);
+          if (pairs > 0) add(acc, h.member, pairs, id, this.a.portTable);
+        }
+      }
+    }
+    return this.finish(acc, to);
+  }
+
+  /** Cell between an external range and a node: `side` says which end the external is. */
+  externalCell(external: number, node: Member, side: 'from' | 'to'): ViewCell | null {
+    const keys = side === 'from' ? node.destinations : node.sources;
+    let ports = PortTable.EMPTY;
+    let allowed = 0;
+    let total = 0;
+    for (const [key, k] of keys) {
+      total += k.count;
+      const id = this.keys.external(external, side, key, k.representative);
+      if (!this.counts(id)) continue;
+      allowed += k.count;
+      ports = this.a.portTable.union(ports, id);
+    }
+    return allowed === 0 ? null : { ports: this.portsJSON(ports), allowed, total };
+  }
+
+  private finish(acc: Map<Member, Accumulator>, self: Member): Map<string, ViewCell> {
+    const out = new Map<string, ViewCell>();
+    for (const [other, x] of acc) {
+      // Every pod of one node pairs once with every other pod of the other (not with itself).
+      const total = self.node.pods * other.node.pods - (other === self ? self.node.pods : 0);
+      out.set(other.node.id, { ports: this.portsJSON(x.ports), allowed: x.allowed, total });
+    }
+    return out;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function add(acc: Map<Member, Accumulator>, member: Member, pairs: number, id: number, table: PortTable): void {
+  const x = acc.get(member);
+  if (x) {
+    x.allowed += pairs;
+    x.ports = table.union(x.ports, id);
+  } else {
+    acc.set(member, { ports: id, allowed: pairs });
+  }
+}

@@ -1,0 +1,144 @@
+// Answers to `explain:connection` and `policy:selection`: why one node may reach another, and
+// which pods a policy selects (or which policies select a pod).
+import type { Connection, DirectionExplanation, EndpointRef, Explanation } from '../../shared/engine/analysis.ts';
+import type { EngineAnalysis } from '../../shared/engine/engine.ts';
+import { mergeReasons } from '../../shared/matrix/matrix.ts';
+import { selectorMatches } from '../../shared/policy/selector.ts';
+import type { DirectionExplanationJSON, ExplainRequest, ExplainResult, ExplanationJSON, PolicySelection, PolicySelectionRequest } from '../../shared/protocol/events.ts';
+import { buildMembers, isUnknown, type Member, type Unknown } from './members.ts';
+import { CellContext } from './cells.ts';
+
+/** A request that names something that does not exist. */
+export class NotFoundError extends Error {}
+
+function namespaceOf(level: ExplainRequest['level'], id: string): string | null {
+  if (id.startsWith('ip:')) return null;
+  return level === 'namespace' ? id : id.split('/')[0]!;
+}
+
+export function explainConnection(a: EngineAnalysis, unknown: Unknown, req: ExplainRequest): ExplainResult {
+  const unknownSide = [req.from, req.to].some((id) => {
+    const ns = namespaceOf(req.level, id);
+    return ns !== null && isUnknown(unknown, ns);
+  });
+  if (req.level === 'pod' || (req.from.startsWith('ip:') && req.to.startsWith('ip:'))) return explainPods(a, req, unknownSide);
+
+  const namespaces = [req.from, req.to].map((id) => namespaceOf(req.level, id)).filter((ns): ns is string => ns !== null);
+  const members = buildMembers(a, { level: req.level, namespaces, ...(req.port ? { port: req.port } : {}) }, unknown);
+  const endpoint = (id: string): Member | number => {
+    if (id.startsWith('ip:')) {
+      const e = a.externals.findIndex((x) => x.id === id);
+      if (e < 0) throw new NotFoundError(`no external range ${id}`);
+      return e;
+    }
+    const m = members.get(id);
+    if (!m) throw new NotFoundError(`no ${req.level} ${id}`);
+    return m;
+  };
+  const from = endpoint(req.from);
+  const to = endpoint(req.to);
+  const ctx = new CellContext(a, req.port, members);
+  const cell =
+    typeof from === 'number'
+      ? ctx.externalCell(from, to as Member, 'from')
+      : typeof to === 'number'
+        ? ctx.externalCell(to, from, 'to')
+        : (ctx.row(from).get(to.node.id) ?? null);
+  const connections = unknownSide ? [] : groupConnections(a, from, to, ctx);
+  const reasons = unknownSide ? { ingress: null, egress: null } : connections.length > 0 ? mergeReasons(connections) : { ingress: [], egress: [] };
+  return {
+    level: req.level,
+    from: req.from,
+    to: req.to,
+    allowed: cell?.ports ?? [],
+    pairs: { allowed: cell?.allowed ?? 0, total: cell?.total ?? 0 },
+    reasons,
+    unknown: unknownSide,
+  };
+}
+
+/** One connection per distinct key pair between two grouped endpoints (reasons depend only on keys). */
+function groupConnections(a: EngineAnalysis, from: Member | number, to: Member | number, ctx: CellContext): Connection[] {
+  const out: Connection[] = [];
+  const add = (src: EndpointRef, dst: EndpointRef) => {
+    const c = a.connection(src, dst);
+    if (c && ctx.counts(a.portTable.id(c.ports))) out.push(c);
+  };
+  if (typeof from === 'number') {
+    for (const k of (to as Member).destinations.values()) add({ kind: 'external', index: from }, { kind: 'pod', index: k.representative });
+  } else if (typeof to === 'number') {
+    for (const k of from.sources.values()) add({ kind: 'pod', index: k.representative }, { kind: 'external', index: to });
+  } else {
+    for (const s of from.sources.values()) {
+      for (const d of to.destinations.values()) {
+        // The representatives may be the same pod: find another pod of the destination key.
+        const dst = s.representative !== d.representative ? d.representative : to.pods.find((p) => p !== s.representative && sameKey(a, p, d.representative));
+        if (dst !== undefined) add({ kind: 'pod', index: s.representative }, { kind: 'pod', index: dst });
+      }
+    }
+  }
+  return out;
+}
+
+function sameKey(a: EngineAnalysis, p: number, q: number): boolean {
+  return a.destinationKeyOfClass[a.classSet.classOfPod[p]!] === a.destinationKeyOfClass[a.classSet.classOfPod[q]!];
+}
+
+function explainPods(a: EngineAnalysis, req: ExplainRequest, unknownSide: boolean): ExplainResult {
+  const ref = (id: string): EndpointRef => {
+    if (id.startsWith('ip:')) {
+      const e = a.externals.findIndex((x) => x.id === id);
+      if (e < 0) throw new NotFoundError(`no external range ${id}`);
+      return { kind: 'external', index: e };
+    }
+    const i = a.podIndex(id);
+    if (i < 0) throw new NotFoundError(`no pod ${id}`);
+    return { kind: 'pod', index: i };
+  };
+  const from = ref(req.from);
+  const to = ref(req.to);
+  const explanation = a.explain(from, to, req.port);
+  const counted = explanation.verdict && !unknownSide;
+  return {
+    level: 'pod',
+    from: req.from,
+    to: req.to,
+    allowed: counted ? explanation.allowed.toJSON() : [],
+    pairs: { allowed: counted ? 1 : 0, total: 1 },
+    ...(unknownSide ? {} : { explanation: explanationJSON(explanation) }),
+    unknown: unknownSide,
+  };
+}
+
+function directionJSON(d: DirectionExplanation): DirectionExplanationJSON {
+  return { isolated: d.isolated, policies: d.policies, rules: d.rules.map((r) => ({ policy: r.policy, rule: r.rule, ports: r.ports.toJSON() })), ports: d.ports.toJSON() };
+}
+
+function explanationJSON(e: Explanation): ExplanationJSON {
+  return {
+    allowed: e.allowed.toJSON(),
+    verdict: e.verdict,
+    egress: directionJSON(e.egress),
+    ingress: directionJSON(e.ingress),
+    ...(e.note ? { note: e.note } : {}),
+  };
+}
+
+export function policySelection(a: EngineAnalysis, req: PolicySelectionRequest): PolicySelection {
+  if ('policy' in req) {
+    const policy = a.cluster.policies.find((p) => p.id === req.policy);
+    if (!policy) throw new NotFoundError(`no NetworkPolicy ${req.policy}`);
+    const pods = a.pods.filter((p) => p.namespace === policy.namespace && selectorMatches(policy.podSelector, p.labels)).map((p) => p.id);
+    return { pods };
+  }
+  const i = a.podIndex(req.pod);
+  if (i < 0) throw new NotFoundError(`no pod ${req.pod}`);
+  const pod = a.pods[i]!;
+  const selecting = a.cluster.policies.filter((p) => p.namespace === pod.namespace && selectorMatches(p.podSelector, pod.labels));
+  return {
+    policies: {
+      ingress: selecting.filter((p) => p.policyTypes.ingress).map((p) => p.id),
+      egress: selecting.filter((p) => p.policyTypes.egress).map((p) => p.id),
+    },
+  };
+}

@@ -1,0 +1,158 @@
+// A view of the connectivity matrix as clients hold it: the shape of `view:snapshot` once decoded,
+// the shape of `view:delta`, and the one function that folds a delta into a view. The server and
+// every client (the dashboard, tests, third parties) apply deltas with this same code.
+import type { Finding } from '../engine/analysis.ts';
+import { sortFindings } from '../engine/findings.ts';
+import type { PortRange } from '../model/port-set.ts';
+import type { Protocol } from '../model/types.ts';
+import type { SourceStatus } from '../model/status.ts';
+
+export type ViewLevel = 'namespace' | 'workload' | 'pod';
+export const VIEW_LEVELS: readonly ViewLevel[] = ['namespace', 'workload', 'pod'];
+
+/** What a client wants to see. Equal specs (after normalization) share one server-side computation. */
+export interface ViewSpec {
+  level: ViewLevel;
+  /** `"all"`, or the namespaces whose pods are nodes of the view (externals are always nodes). */
+  namespaces: 'all' | string[];
+  /** A label selector in kubectl syntax (`app=web,tier in (db,cache),!canary`): only matching pods count. */
+  labels?: string;
+  /** Only connections that allow this port (and pairs counted on it). */
+  port?: { protocol: Protocol; port: number };
+  /** Only pods not isolated in some direction, and the connections touching them. */
+  unprotectedOnly?: boolean;
+}
+
+/** `"all"` or canonical ranges (the `allowed` shape of the analysis JSON). */
+export type PortsJSON = 'all' | PortRange[];
+
+/** Isolation per direction; null = unknown (policies not synced, or forbidden). */
+export interface ViewIsolation {
+  ingress: boolean | null;
+  egress: boolean | null;
+}
+
+export interface ViewNode {
+  id: string;
+  kind: 'namespace' | 'workload' | 'pod' | 'external';
+  /** Absent for externals. */
+  namespace?: string;
+  name: string;
+  /** Workload kind (Deployment, ...) for workloads and pods. */
+  workloadKind?: string;
+  /** For pods: the workload id. */
+  workload?: string;
+  /** For pods. */
+  labels?: Record<string, string>;
+  ips?: string[];
+  /** For pods that stand for a workload manifest without pods (offline analysis). */
+  template?: boolean;
+  /** For externals: the address ranges. */
+  ranges?: string[];
+  /** Pods behind the node (1 for a pod, 0 for an external). */
+  pods: number;
+  /** For pods: the pod's isolation. For groups: true when every pod is isolated. Null: unknown. */
+  isolation: ViewIsolation;
+  /** Pods of the node not isolated, per direction (null: unknown). */
+  unprotected: { ingress: number | null; egress: number | null };
+  /** True when the node's policies are unknown: no connection to or from it is listed. */
+  unknown?: boolean;
+  /**
+   * Pod level only: the node's row key and column key. Two pods with the same row key have the same
+   * row (see `ViewState.keyCells`); -1 when the pod is unknown.
+   */
+  row?: number;
+  col?: number;
+}
+
+/** A grouped cell: ports allowed from `from` to `to`, and how many pod pairs allow something. */
+export interface ViewCell {
+  ports: PortsJSON;
+  /** Pod pairs behind the cell: allowing (on the port of interest, when set), out of all. */
+  allowed: number;
+  total: number;
+}
+
+/** What a client holds for one view. Maps are keyed by node id, or `from\tto`. */
+export interface ViewState {
+  viewId: string;
+  view: ViewSpec;
+  seq: number;
+  /** ISO time of the state (the last event applied). */
+  at: string;
+  nodes: Map<string, ViewNode>;
+  /** Namespace and workload levels (and external cells at pod level): the non-empty cells. */
+  cells: Map<string, ViewCell>;
+  /**
+   * Pod level: the class-level form of the pod matrix, keyed `row\tcol`. The cell from pod A to pod
+   * B (A ≠ B) is `keyCells.get(A.row + '\t' + B.col)`; absent = nothing allowed. Never pods².
+   */
+  keyCells: Map<string, PortsJSON>;
+  findings: Finding[];
+  status: SourceStatus;
+  /** Namespaces whose pods are unknown, or `"all"`. */
+  unknown: 'all' | string[];
+}
+
+/** `view:delta`: everything that changed since `prevSeq`. Apply only when `prevSeq` is your `seq`. */
+export interface ViewDelta {
+  viewId: string;
+  seq: number;
+  prevSeq: number;
+  at: string;
+  nodes: { upsert: ViewNode[]; remove: string[] };
+  cells: { upsert: [from: string, to: string, cell: ViewCell][]; remove: [from: string, to: string][] };
+  keyCells: { upsert: [row: number, col: number, ports: PortsJSON][]; remove: [row: number, col: number][] };
+  findings: { added: Finding[]; removed: Finding[] };
+  status?: SourceStatus;
+  unknown?: 'all' | string[];
+}
+
+/** Normalized spec: field order fixed, namespace list sorted, so equal views share one computation. */
+export function normalizeView(view: ViewSpec): ViewSpec {
+  return {
+    level: view.level,
+    namespaces: view.namespaces === 'all' ? 'all' : [...new Set(view.namespaces)].sort(),
+    ...(view.labels?.trim() ? { labels: view.labels.trim() } : {}),
+    ...(view.port ? { port: { protocol: view.port.protocol, port: view.port.port } } : {}),
+    ...(view.unprotectedOnly ? { unprotectedOnly: true } : {}),
+  };
+}
+
+/** The id of a view: its normalized spec as JSON (clients can compute it before subscribing). */
+export const viewIdOf = (view: ViewSpec): string => JSON.stringify(normalizeView(view));
+
+export const cellKey = (from: string, to: string): string => `${from}\t${to}`;
+
+export const findingKey = (f: Finding): string => `${f.kind}|${f.subject}|${f.field ?? ''}|${f.direction ?? ''}`;
+
+/** The cell from node `from` to node `to`, at any level; undefined when nothing is allowed. */
+export function cellOf(state: ViewState, from: ViewNode, to: ViewNode): ViewCell | PortsJSON | undefined {
+  const grouped = state.cells.get(cellKey(from.id, to.id));
+  if (grouped || from.kind !== 'pod' || to.kind !== 'pod' || from.id === to.id) return grouped;
+  if (from.row === undefined || to.col === undefined || from.row < 0 || to.col < 0) return undefined;
+  return state.keyCells.get(`${from.row}\t${to.col}`);
+}
+
+/**
+ * Folds a delta into a state in place. Returns false (and changes nothing) when the delta does not
+ * follow the state: the client has missed something and must ask for a resync.
+ */
+export function applyViewDelta(state: ViewState, delta: ViewDelta): boolean {
+  if (delta.viewId !== state.viewId || delta.prevSeq !== state.seq) return false;
+  for (const id of delta.nodes.remove) state.nodes.delete(id);
+  for (const node of delta.nodes.upsert) state.nodes.set(node.id, node);
+  for (const [from, to] of delta.cells.remove) state.cells.delete(cellKey(from, to));
+  for (const [from, to, cell] of delta.cells.upsert) state.cells.set(cellKey(from, to), cell);
+  for (const [row, col] of delta.keyCells.remove) state.keyCells.delete(`${row}\t${col}`);
+  for (const [row, col, ports] of delta.keyCells.upsert) state.keyCells.set(`${row}\t${col}`, ports);
+  if (delta.findings.removed.length > 0 || delta.findings.added.length > 0) {
+    const gone = new Set(delta.findings.removed.map(findingKey));
+    state.findings = sortFindings([...state.findings.filter((f) => !gone.has(findingKey(f))), ...delta.findings.added]);
+  }
+  if (delta.status) state.status = delta.status;
+  if (delta.unknown) state.unknown = delta.unknown;
+  state.seq = delta.seq;
+  state.at = delta.at;
+  return true;
+}
