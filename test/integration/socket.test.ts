@@ -1,11 +1,11 @@
 // The socket.io contract end to end: real socket.io-client against the real server watching the
 // simulated cluster through client-node informers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Socket } from 'socket.io-client';
+import { io, type Socket } from 'socket.io-client';
 import { serveConfig } from '../../server/config.ts';
 import { startServer, type RunningServer } from '../../server/main.ts';
 import { request, ViewSubscription } from '../../shared/protocol/subscription.ts';
-import type { ExplainResult, PolicySelection } from '../../shared/protocol/events.ts';
+import { PROTOCOL_VERSION, type ExplainResult, type PolicySelection } from '../../shared/protocol/events.ts';
 import { viewIdOf, type ViewDelta, type ViewSpec } from '../../shared/protocol/view.ts';
 import { Prng } from '../../server/sim/scale-cluster.ts';
 import { cell, comparable, connect, openView } from '../support/view-client.ts';
@@ -245,6 +245,28 @@ describe('views over socket.io', () => {
     const own = await client({ origin: server.url });
     expect(own.connected).toBe(true);
   });
+});
+
+describe('a restarted server', () => {
+  it('the client reconnects by itself, subscribes again and gets a fresh snapshot', async () => {
+    const first = await startServer(serveConfig({ port: 0, simulate: true }), { info: () => {} });
+    const port = first.port;
+    const socket = io(first.url, { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 300, auth: { protocol: PROTOCOL_VERSION } });
+    sockets.push(socket);
+    const sub = new ViewSubscription(socket, { level: 'namespace', namespaces: 'all' });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    await sub.subscribe();
+    await sub.waitFor((s) => s.nodes.has('staging'), 10_000);
+    await first.stop();
+    const second = await startServer(serveConfig({ port, simulate: true }), { info: () => {} });
+    try {
+      second.sim!.store.create('networkpolicies', denyAll('staging'));
+      await sub.waitFor((s) => s.nodes.get('staging')?.isolation.ingress === true, 10_000);
+    } finally {
+      socket.disconnect();
+      await second.stop();
+    }
+  }, 40_000);
 });
 
 describe('a server with a token', () => {
