@@ -43,7 +43,7 @@ it('prints hello, the snapshot and then each delta as one JSON line', async () =
     spec: { podSelector: {}, policyTypes: ['Ingress'] },
   });
   await waitFor(() => lines.slice(before).some((l) => l.event === 'view:delta'), 'delta after the change');
-  const delta = lines.slice(before).find((l) => l.event === 'view:delta') as { seq: number; prevSeq: number; nodes: { upsert: { id: string; isolation: unknown }[] } };
+  const delta = lines.slice(before).find((l) => l.event === 'view:delta') as unknown as { seq: number; prevSeq: number; nodes: { upsert: { id: string; isolation: unknown }[] } };
   expect(delta.seq).toBeGreaterThan(delta.prevSeq);
   expect(delta.nodes.upsert.find((n) => n.id === 'staging')?.isolation).toEqual({ ingress: true, egress: false });
 }, 30_000);
