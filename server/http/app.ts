@@ -1,4 +1,7 @@
 // The HTTP face of the server: REST (snapshot), health. Read-only: nothing here writes to the cluster.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import helmet from 'helmet';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { GROUPS, type Group } from '../../shared/matrix/matrix.ts';
@@ -12,7 +15,11 @@ export interface AppOptions {
   source: string;
   /** When set, every /api request needs `Authorization: Bearer <token>`. */
   token?: string;
+  /** The built dashboard (default: dist/client of this checkout). */
+  clientDir?: string;
 }
+
+const CLIENT_DIR = fileURLToPath(new URL('../../dist/client', import.meta.url));
 
 export function createApp(opts: AppOptions): express.Express {
   const app = express();
@@ -74,5 +81,15 @@ export function createApp(opts: AppOptions): express.Express {
     res.json(snap);
   });
   app.use('/api/v1', api);
+  app.use('/api', (_req, res) => void res.status(404).json({ error: 'not-found', message: 'no such API endpoint' }));
+
+  // The dashboard (built by `npm run build` into dist/client); every other path is the app.
+  const client = opts.clientDir ?? CLIENT_DIR;
+  if (existsSync(join(client, 'index.html'))) {
+    app.use(express.static(client, { index: false, maxAge: '1h' }));
+    app.get(/^\/(?!socket\.io\/).*/, (_req, res) => res.sendFile(join(client, 'index.html')));
+  } else {
+    app.get('/', (_req, res) => void res.type('text/plain').send('Traffic Map: the dashboard is not built. Run `npm run build` (npm start does it), or use /api/v1/snapshot.\n'));
+  }
   return app;
 }

@@ -81,6 +81,7 @@ function newNode(a: EngineAnalysis, view: ViewSpec, pod: Pod, unknown: boolean):
     ...(workload ? { workloadKind: workload.kind } : {}),
     labels: pod.labels,
     ips: pod.ips,
+    ports: pod.ports,
     ...(pod.template ? { template: true } : {}),
     ...base,
   };

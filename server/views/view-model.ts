@@ -61,7 +61,8 @@ function sameNode(x: ViewNode | undefined, y: ViewNode): boolean {
     x.unprotected.egress === y.unprotected.egress &&
     sameRecord(x.labels, y.labels) &&
     sameList(x.ips, y.ips) &&
-    sameList(x.ranges, y.ranges)
+    sameList(x.ranges, y.ranges) &&
+    (x.ports === y.ports || JSON.stringify(x.ports) === JSON.stringify(y.ports))
   );
 }
 const sameCell = (x: ViewCell | undefined, y: ViewCell | null) =>

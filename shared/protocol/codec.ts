@@ -96,7 +96,8 @@ export function stateFromBody(body: SnapshotBody): ViewState {
 /** Inflates and parses a `view:snapshot` message. */
 export async function decodeSnapshot(message: ViewSnapshotMessage): Promise<SnapshotBody> {
   if (message.encoding !== 'deflate-raw+json') throw new Error(`unknown snapshot encoding ${String(message.encoding)}`);
-  const bytes = message.body instanceof Uint8Array ? message.body : new Uint8Array(message.body as ArrayBuffer);
+  // socket.io hands binary as a Buffer (Node) or an ArrayBuffer (browser); copy into a plain array.
+  const bytes = new Uint8Array(message.body instanceof Uint8Array ? message.body : (message.body as ArrayBuffer));
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
   return JSON.parse(await new Response(stream).text()) as SnapshotBody;
 }

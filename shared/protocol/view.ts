@@ -45,6 +45,8 @@ export interface ViewNode {
   /** For pods. */
   labels?: Record<string, string>;
   ips?: string[];
+  /** For pods: container ports (named ones can be referenced by policies). */
+  ports?: { name: string; protocol: Protocol; port: number }[];
   /** For pods that stand for a workload manifest without pods (offline analysis). */
   template?: boolean;
   /** For externals: the address ranges. */
