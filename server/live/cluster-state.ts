@@ -118,9 +118,8 @@ export class ClusterState {
     const w = this.workloadPods.get(pod.workload);
     if (w) w.pods++;
     else {
-      this.sortedWorkloads = null;
-      this.sortedNamespaces = null;
       this.workloadPods.set(pod.workload, { workload, pods: 1 });
+      this.workloadsChanged(workload, 0);
     }
   }
 
@@ -131,9 +130,25 @@ export class ClusterState {
     const w = this.workloadPods.get(pod.workload)!;
     if (--w.pods === 0) {
       this.workloadPods.delete(pod.workload);
-      this.sortedWorkloads = null;
-      this.sortedNamespaces = null;
+      this.workloadsChanged(w.workload, 1);
     }
+  }
+
+  /**
+   * A workload was added (or removed: `remove` 1). The sorted list, once built, is edited in a copy
+   * (earlier clusters keep theirs); namespaces change only when the workload's has no object.
+   */
+  private workloadsChanged(workload: Workload, remove: 0 | 1): void {
+    if (!this.namespaces.has(workload.namespace)) this.sortedNamespaces = null;
+    if (!this.sortedWorkloads) return;
+    const list = this.sortedWorkloads;
+    let lo = 0;
+    for (let hi = list.length; lo < hi; ) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.id < workload.id) lo = mid + 1;
+      else hi = mid;
+    }
+    this.sortedWorkloads = [...list.slice(0, lo), ...(remove ? [] : [workload]), ...list.slice(lo + remove)];
   }
 
   /** Whether any pod that takes part in the matrix has an IPv6 address. */

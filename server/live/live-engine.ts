@@ -3,6 +3,7 @@
 // the matrix that may have changed, findings, source status).
 import type { Finding } from '../../shared/engine/analysis.ts';
 import { analyze, type EngineAnalysis } from '../../shared/engine/engine.ts';
+import { sameFinding } from '../../shared/engine/findings.ts';
 import type { AnalysisOptions } from '../../shared/model/types.ts';
 import type { ResourceKind, ResourceStatus, SourceEvent } from '../cluster/source.ts';
 import { ClusterState } from './cluster-state.ts';
@@ -82,9 +83,11 @@ function findingsMap(analysis: EngineAnalysis, unknown: 'all' | ReadonlySet<stri
 
 function findingsDiff(before: Map<string, Finding>, after: Map<string, Finding>): LiveDelta['findings'] {
   if (before === after) return { added: [], removed: [] };
+  // A finding whose text changed (its policy was edited) is removed and added again.
+  const kept = (f: Finding, other: Finding | undefined) => other !== undefined && sameFinding(f, other);
   return {
-    added: [...after].filter(([k]) => !before.has(k)).map(([, f]) => f),
-    removed: [...before].filter(([k]) => !after.has(k)).map(([, f]) => f),
+    added: [...after].filter(([k, f]) => !kept(f, before.get(k))).map(([, f]) => f),
+    removed: [...before].filter(([k, f]) => !kept(f, after.get(k))).map(([, f]) => f),
   };
 }
 
@@ -159,8 +162,8 @@ export class LiveEngine {
       if (e.type !== 'status' && e.resource === 'pods') touchedPods.add(podIdOf(e.object));
     }
     const before = this.current;
-    // Pods only, every one in a class that exists: the class-level analysis stands as it is.
-    const rebased = this.state.structureVersion === before.structure ? this.rebase(before) : null;
+    // Pods only: the class-level analysis stands, and pods in new classes are placed into it.
+    const rebased = this.state.structureVersion === before.structure ? this.rebase(before, touchedPods) : null;
     const after = rebased ?? this.compute();
     this.current = after;
     this.lastEventAt = new Date().toISOString();
@@ -199,23 +202,25 @@ export class LiveEngine {
 
   private readonly policyTag = (id: string) => `${id}@${this.state.policyVersion(id)}`;
 
-  private rebase(before: Computed): Computed | null {
-    const analysis = before.analysis.withPods(this.state.cluster(), this.state.anyPodUsesIpv6);
+  private rebase(before: Computed, touched: ReadonlySet<string>): Computed | null {
+    const analysis = before.analysis.withPods(this.state.cluster(), touched, this.state.anyPodUsesIpv6);
     if (!analysis) return null;
     const fresh = this.state.unknownNamespaces();
     const sameUnknown = JSON.stringify(fresh === 'all' ? fresh : [...fresh]) === JSON.stringify(before.unknown === 'all' ? before.unknown : [...before.unknown]);
     const unknown = sameUnknown ? before.unknown : fresh;
+    // The analysis keeps its findings array when no finding changed.
+    const findings = sameUnknown && analysis.findings === before.analysis.findings ? before.findings : findingsMap(analysis, unknown);
     const known = before.source.length;
-    if (analysis.classSet.classes.length === known && sameUnknown) return { ...before, analysis };
-    // New classes: describe just them; findings may have changed with them (or with what is unknown).
+    if (analysis.classSet.classes.length === known) return { ...before, analysis, unknown, findings };
+    // New classes: describe just them.
     const more = analysis.signatures(this.policyTag, known);
     return {
       ...before,
       analysis,
       unknown,
+      findings,
       source: [...before.source, ...more.source],
       destination: [...before.destination, ...more.destination],
-      findings: findingsMap(analysis, unknown),
     };
   }
 

@@ -11,7 +11,7 @@ import { parseIp, type Family, type IpRange } from '../model/ip.ts';
 import { formatRange } from '../model/ip.ts';
 import { compareText } from '../model/order.ts';
 import { PortSet } from '../model/port-set.ts';
-import { DEFAULT_OPTIONS, type AnalysisOptions, type Cluster, type Labels, type NetworkPolicy, type Pod, type Protocol, type Rule } from '../model/types.ts';
+import { DEFAULT_OPTIONS, type AnalysisOptions, type Cluster, type Labels, type Namespace, type NetworkPolicy, type Pod, type Protocol, type Rule } from '../model/types.ts';
 import { selectorMatches } from '../policy/selector.ts';
 import type {
   Analysis,
@@ -26,8 +26,9 @@ import type {
   RuleRef,
 } from './analysis.ts';
 import { buildClasses, ClassKeyer, type ClassSet, type PodClass } from './classes.ts';
-import { computeFindings, sortFindings } from './findings.ts';
+import { computeFindings, sameFindings, sortFindings, type FindingsInput } from './findings.ts';
 import { ipBlockRanges, IpPartition } from './ip-partition.ts';
+import { PeerCandidates } from './peer-candidates.ts';
 import { PortTable } from './port-table.ts';
 import { compileRules, type CompiledRule, type Direction, type RuleMatch } from './rules.ts';
 import { Selection } from './selection.ts';
@@ -141,8 +142,6 @@ export class EngineAnalysis implements Analysis {
   readonly excludedPods: readonly Pod[];
   /** Whether some pod has an IPv6 address (then IPv6 external ranges exist). */
   private podsUseIpv6: boolean;
-  /** Class of each pod object seen by this analysis or its rebased successors. */
-  private classOfPodObject = new WeakMap<Pod, number>();
   readonly externals: ExternalRange[] = [];
   findings: readonly Finding[];
   stats: EngineStats;
@@ -168,8 +167,16 @@ export class EngineAnalysis implements Analysis {
   /** Classes each policy's podSelector selects. */
   private selectedClasses: number[][];
   private readonly podPartition: IpPartition | null;
-  /** 1 for classes that have pods (live mode keeps classes whose pods are gone). */
+  /** Pods per class, and 1 for classes that have pods (live mode keeps classes whose pods are gone). */
+  private podsOfClass: Int32Array;
   private present: Uint8Array;
+  /** Classes with pods per named-port list and per namespace (replaced, never changed, when classes come and go). */
+  private presentByNamedPorts = new Map<number, number>();
+  private presentByNamespace = new Map<string, number>();
+  /** Policy indexes by namespace. */
+  private readonly policiesOfNamespace = new Map<string, number[]>();
+  /** Rules whose peers may match a class, by its namespace and atoms: built on first need, shared along a chain of rebased analyses. */
+  private peerCandidates: Record<Direction, PeerCandidates> | null = null;
   /** False once classes were added incrementally: later analyses must not reuse the shared caches. */
   private reusable = true;
   private readonly egressTable = new Map<number, number>();
@@ -220,7 +227,6 @@ export class EngineAnalysis implements Analysis {
       previous !== undefined && previous.reusable && previous.classSet.keyer.signature === keyer.signature && sameElements(previous.pods, this.pods);
     const classSet = reuse ? previous.classSet : buildClasses(this.pods, keyer);
     this.classSet = classSet;
-    if (reuse) this.classOfPodObject = previous.classOfPodObject;
     const classCount = classSet.classes.length;
     const classesByPodAtom = new Map<number, number[]>();
     classSet.classes.forEach((c, id) => {
@@ -265,10 +271,18 @@ export class EngineAnalysis implements Analysis {
     this.destinationKeyOfClass = new Int32Array(classCount);
     this.internClassKeys();
 
-    if (!reuse) this.pods.forEach((p, i) => this.classOfPodObject.set(p, classSet.classOfPod[i]!));
-    this.present = new Uint8Array(classCount);
-    for (const c of classSet.classOfPod) this.present[c] = 1;
-    this.findings = computeFindings({ cluster, classes: classSet, selected, ingressRules, egressRules, present: this.present });
+    this.podsOfClass = new Int32Array(classCount);
+    for (const c of classSet.classOfPod) this.podsOfClass[c]!++;
+    this.present = Uint8Array.from(this.podsOfClass, (n) => (n > 0 ? 1 : 0));
+    const presentClasses = classSet.classes.flatMap((_, id) => (this.present[id] === 1 ? [id] : []));
+    this.presentByNamedPorts = this.recount(new Map(), presentClasses, (c) => c.namedPorts);
+    this.presentByNamespace = this.recount(new Map(), presentClasses, (c) => c.namespace);
+    policies.forEach((p, pi) => {
+      const list = this.policiesOfNamespace.get(p.namespace);
+      if (list) list.push(pi);
+      else this.policiesOfNamespace.set(p.namespace, [pi]);
+    });
+    this.findings = computeFindings(this.findingsInput());
     this.stats = {
       pods: this.pods.length,
       excludedPods: this.excludedPods.length,
@@ -287,53 +301,72 @@ export class EngineAnalysis implements Analysis {
 
   /**
    * This analysis for another set of pods, with the same namespaces and policies: nothing at class
-   * level is recomputed. Null when a pod needs a class that does not exist yet, or a class would be
-   * left without pods (findings could change): then a full analysis is needed.
+   * level is recomputed, and pods that fit no existing class get new ones. The cluster's pods are
+   * sorted by id; `changedIds` names every pod added, removed or replaced since this analysis (every
+   * other pod is the same object). Null when IPv6 appears or disappears (external ranges change) or
+   * this analysis's pods are not sorted by id: then a full analysis is needed.
    */
-  withPods(cluster: Cluster, podsUseIpv6?: boolean): EngineAnalysis | null {
-    const pods = cluster.pods.filter((p) => p.exclusion === null);
-    if ((podsUseIpv6 ?? hasIpv6(pods)) !== this.podsUseIpv6) return null;
+  withPods(cluster: Cluster, changedIds: Iterable<string>, podsUseIpv6?: boolean): EngineAnalysis | null {
+    if (this.podIndexById) return null;
+    const previous = this.pods;
+    const previousClass = this.classSet.classOfPod;
     const known = this.classSet.classes.length;
-    const classOfPod = new Int32Array(pods.length);
-    let counts = new Int32Array(known + 16);
     const classIds = this.classSet.classIds;
     let addedIds = this.classSet.addedClassIds;
     const added: PodClass[] = [];
-    // New pod-to-class entries are recorded only once the whole batch fits.
-    const pending: [Pod, number][] = [];
-    // Both pod lists are sorted by id: walk them together, so unchanged pods cost a comparison.
-    const previous = this.pods;
-    const previousClass = this.classSet.classOfPod;
-    let j = 0;
-    for (let i = 0; i < pods.length; i++) {
-      const pod = pods[i]!;
-      while (j < previous.length && previous[j]!.id < pod.id) j++;
-      let c = j < previous.length && previous[j] === pod ? previousClass[j] : this.classOfPodObject.get(pod);
-      if (c === undefined) {
+    // Each change: where the id sits among the previous pods, whether it was there, and its pod now.
+    const changes = [...new Set(changedIds)].sort().map((id) => {
+      const at = lowerBound(previous, id);
+      const was = previous[at]?.id === id ? at : -1;
+      const found = cluster.pods[lowerBound(cluster.pods, id)];
+      const pod = found?.id === id && found.exclusion === null ? found : null;
+      let c = -1;
+      if (pod && was >= 0 && previous[was] === pod) c = previousClass[was]!;
+      else if (pod) {
         const k = this.classSet.keyer.keyOf(pod);
-        c = addedIds?.get(k.key) ?? classIds.get(k.key);
-        if (c === undefined) {
+        c = addedIds?.get(k.key) ?? classIds.get(k.key) ?? -1;
+        if (c < 0) {
           if (addedIds === this.classSet.addedClassIds) addedIds = new Map(addedIds ?? []);
           c = known + added.length;
           added.push({ namespace: pod.namespace, labels: pod.labels, namedPorts: k.namedPorts, atoms: k.atoms });
           addedIds!.set(k.key, c);
-          if (c >= counts.length) {
-            const bigger = new Int32Array(counts.length * 2);
-            bigger.set(counts);
-            counts = bigger;
-          }
         }
-        pending.push([pod, c]);
       }
-      classOfPod[i] = c;
-      counts[c]!++;
+      return { at, was, pod, c };
+    });
+    // The unchanged runs of pods are copied between the changes.
+    const pods: Pod[] = [];
+    const classOfPod = new Int32Array(previous.length + changes.reduce((n, ch) => n + (ch.pod ? 1 : 0) - (ch.was >= 0 ? 1 : 0), 0));
+    let from = 0;
+    const copyTo = (to: number) => {
+      for (; from < to; from++) classOfPod[pods.push(previous[from]!) - 1] = previousClass[from]!;
+    };
+    for (const ch of changes) {
+      copyTo(ch.at);
+      if (ch.was >= 0) from++;
+      if (ch.pod) classOfPod[pods.push(ch.pod) - 1] = ch.c;
     }
-    for (const [pod, c] of pending) this.classOfPodObject.set(pod, c);
+    copyTo(previous.length);
+    if ((podsUseIpv6 ?? hasIpv6(pods)) !== this.podsUseIpv6) return null;
+
+    // Only the classes of changed pods can gain or lose their last pod.
     const total = known + added.length;
+    const podsOfClass = new Int32Array(total);
+    podsOfClass.set(this.podsOfClass);
     const present = new Uint8Array(total);
+    present.set(this.present);
+    const touched = new Set<number>();
+    const count = (c: number, by: number) => {
+      podsOfClass[c]! += by;
+      touched.add(c);
+    };
+    for (const ch of changes) {
+      if (ch.was >= 0) count(previousClass[ch.was]!, -1);
+      if (ch.pod) count(ch.c, 1);
+    }
     const changed: number[] = [];
-    for (let c = 0; c < total; c++) {
-      present[c] = counts[c]! > 0 ? 1 : 0;
+    for (const c of [...touched].sort((a, b) => a - b)) {
+      present[c] = podsOfClass[c]! > 0 ? 1 : 0;
       if (c >= known || present[c] !== this.present[c]) changed.push(c);
     }
     const next = Object.create(EngineAnalysis.prototype) as EngineAnalysis;
@@ -342,12 +375,12 @@ export class EngineAnalysis implements Analysis {
       pods,
       excludedPods: pods.length === cluster.pods.length ? [] : cluster.pods.filter((p) => p.exclusion !== null),
       classSet: { ...this.classSet, classOfPod, ...(addedIds ? { addedClassIds: addedIds } : {}) },
-      podIndexById: null,
+      podsOfClass,
       present,
       stats: { ...this.stats, pods: pods.length, excludedPods: cluster.pods.length - pods.length },
     });
     if (added.length > 0) next.addClasses(added);
-    if (changed.length > 0) next.updateFindings(changed, known);
+    if (changed.length > 0) next.updateFindings(changed);
     return next;
   }
 
@@ -373,8 +406,7 @@ export class EngineAnalysis implements Analysis {
     this.destinationKeyOfClass = grow(this.destinationKeyOfClass);
     // Copied on write below: most policies do not select the new classes.
     this.selectedClasses = [...this.selectedClasses];
-    const namespaceLabels = new Map(this.cluster.namespaces.map((n) => [n.name, n.labels]));
-    for (let c = from; c < total; c++) this.placeClass(c, namespaceLabels.get(this.classSet.classes[c]!.namespace) ?? {});
+    for (let c = from; c < total; c++) this.placeClass(c, this.namespaceNamed(this.classSet.classes[c]!.namespace));
     this.internClassKeys(from);
     this.stats = {
       ...this.stats,
@@ -391,65 +423,95 @@ export class EngineAnalysis implements Analysis {
   /**
    * Findings after classes appeared or lost (or regained) their pods: only policies that select or
    * match those classes (and egress rules to every pod with named ports, which may resolve
-   * differently), and those classes' namespaces, can have changed.
+   * differently), and those classes' namespaces, can have changed. When none did, the findings
+   * array stays the same object.
    */
-  private updateFindings(changed: readonly number[], known: number): void {
+  private updateFindings(changed: readonly number[]): void {
+    const namedPortsBefore = this.presentByNamedPorts;
+    this.presentByNamedPorts = this.recount(namedPortsBefore, changed, (c) => c.namedPorts);
+    this.presentByNamespace = this.recount(this.presentByNamespace, changed, (c) => c.namespace);
     const touched = new Set<number>();
-    this.selectedClasses.forEach((list, pi) => changed.some((c) => binaryHas(list, c)) && touched.add(pi));
-    for (const t of [this.ingress, this.egress]) {
-      for (const rule of t.rules) if (changed.some((c) => binaryHas(rule.classes, c))) touched.add(rule.policy);
+    const candidates = this.candidates();
+    for (const c of changed) {
+      const cls = this.classSet.classes[c]!;
+      const namespace = this.namespaceNamed(cls.namespace);
+      for (const pi of this.policiesOfNamespace.get(cls.namespace) ?? []) if (binaryHas(this.selectedClasses[pi]!, c)) touched.add(pi);
+      for (const [direction, t] of [['ingress', this.ingress], ['egress', this.egress]] as const) {
+        // Every rule whose peers match the class is among its candidates.
+        const rules = [...candidates[direction].forNamespace(namespace), ...candidates[direction].forAtoms(cls.atoms)];
+        for (const r of rules) if (binaryHas(t.rules[r]!.classes, c)) touched.add(t.rules[r]!.policy);
+      }
     }
     // Egress rules to every pod resolve named ports on every pod: they change only when a named-port
     // list appears or disappears among the classes that have pods.
-    if (this.namedPortsPresenceChanged(changed, known)) for (const rule of this.egress.rules) if (rule.allPods && rule.hasNamedPorts) touched.add(rule.policy);
+    const flipped = (list: number) => (namedPortsBefore.get(list) ?? 0) > 0 !== (this.presentByNamedPorts.get(list) ?? 0) > 0;
+    if (changed.some((c) => flipped(this.classSet.classes[c]!.namedPorts))) {
+      for (const rule of this.egress.rules) if (rule.allPods && rule.hasNamedPorts) touched.add(rule.policy);
+    }
     const namespaces = new Set(changed.map((c) => this.classSet.classes[c]!.namespace));
     const touchedIds = new Set([...touched].map((pi) => this.cluster.policies[pi]!.id));
-    const kept = this.findings.filter((f) => (f.kind === 'namespace-without-default-deny' ? !namespaces.has(f.subject) : !touchedIds.has(f.subject)));
-    const input = {
+    const inScope = (f: Finding) => (f.kind === 'namespace-without-default-deny' ? namespaces.has(f.subject) : touchedIds.has(f.subject));
+    const fresh = computeFindings(this.findingsInput(), { policies: touched, namespaces });
+    if (sameFindings(this.findings.filter(inScope), fresh)) return;
+    this.findings = sortFindings([...this.findings.filter((f) => !inScope(f)), ...fresh]);
+  }
+
+  /** Counts of classes with pods by some key, after these classes (new, or whose presence flipped) changed: a new map. */
+  private recount<K>(counts: ReadonlyMap<K, number>, changed: readonly number[], keyOf: (c: PodClass) => K): Map<K, number> {
+    const next = new Map(counts);
+    for (const c of changed) {
+      const key = keyOf(this.classSet.classes[c]!);
+      next.set(key, (next.get(key) ?? 0) + (this.present[c] === 1 ? 1 : -1));
+    }
+    return next;
+  }
+
+  private findingsInput(): FindingsInput {
+    return {
       cluster: this.cluster,
       classes: this.classSet,
       selected: this.selectedClasses,
-      ingressRules: this.ingress.rules,
-      egressRules: this.egress.rules,
+      rules: { ingress: this.ingress.rules, egress: this.egress.rules },
+      rulesOfPolicy: { ingress: this.ingress.rulesOfPolicy, egress: this.egress.rulesOfPolicy },
+      policiesOfNamespace: this.policiesOfNamespace,
       present: this.present,
+      presentByNamedPorts: this.presentByNamedPorts,
+      presentByNamespace: this.presentByNamespace,
     };
-    this.findings = sortFindings([...kept, ...computeFindings(input, { policies: touched, namespaces })]);
   }
 
-  /** Whether a changed class made a named-port list appear or disappear among classes with pods. */
-  private namedPortsPresenceChanged(changed: readonly number[], known: number): boolean {
-    const lists = new Set(changed.map((c) => this.classSet.classes[c]!.namedPorts));
-    const now = new Set<number>();
-    this.classSet.classes.forEach((c, id) => this.present[id] === 1 && lists.has(c.namedPorts) && now.add(c.namedPorts));
-    // Before the change: the same, counting changed classes as they were (new classes were absent).
-    const before = new Set<number>();
-    this.classSet.classes.forEach((c, id) => {
-      if (!lists.has(c.namedPorts)) return;
-      // A changed class flipped (or is new, so it was absent); the others are as they were.
-      const wasPresent = changed.includes(id) ? id < known && this.present[id] !== 1 : this.present[id] === 1;
-      if (wasPresent) before.add(c.namedPorts);
+  /** The rules that may match a new class, indexed once per chain of rebased analyses. */
+  private candidates(): Record<Direction, PeerCandidates> {
+    return (this.peerCandidates ??= {
+      ingress: new PeerCandidates('ingress', this.ingress.rules, this.cluster.policies, this.podPartition),
+      egress: new PeerCandidates('egress', this.egress.rules, this.cluster.policies, this.podPartition),
     });
-    return [...lists].some((l) => now.has(l) !== before.has(l));
   }
 
-  private placeClass(c: number, namespaceLabels: Labels): void {
+  /** A namespace of this cluster by name (every class's namespace is one). */
+  private namespaceNamed(name: string): Namespace {
+    return this.cluster.namespaces.find((n) => n.name === name) ?? { name, labels: {} };
+  }
+
+  private placeClass(c: number, namespace: Namespace): void {
     const cls = this.classSet.classes[c]!;
     const isolating: Record<Direction, number[]> = { ingress: [], egress: [] };
-    this.cluster.policies.forEach((p, pi) => {
-      if (p.namespace !== cls.namespace || !selectorMatches(p.podSelector, cls.labels)) return;
+    for (const pi of this.policiesOfNamespace.get(cls.namespace) ?? []) {
+      const p = this.cluster.policies[pi]!;
+      if (!selectorMatches(p.podSelector, cls.labels)) continue;
       this.selectedClasses[pi] = [...this.selectedClasses[pi]!, c];
       if (p.policyTypes.ingress) isolating.ingress.push(pi);
       if (p.policyTypes.egress) isolating.egress.push(pi);
-    });
+    }
     for (const [direction, t] of [['ingress', this.ingress], ['egress', this.egress]] as const) {
-      const matched: number[] = [];
-      t.rules.forEach((rule, r) => {
-        if (rule.allPods) return;
+      const candidates = this.candidates()[direction];
+      const bySelector = candidates.forNamespace(namespace).filter((r) => {
+        const rule = t.rules[r]!;
         const policy = this.cluster.policies[rule.policy]!;
-        if (!this.peersMatchClass(policy, policy[direction][rule.index]!, cls, namespaceLabels)) return;
-        matched.push(r);
-        t.rules[r] = { ...rule, classes: [...rule.classes, c] };
+        return this.selectorPeersMatchClass(policy, policy[direction][rule.index]!, cls, namespace.labels);
       });
+      const matched = [...new Set([...bySelector, ...candidates.forAtoms(cls.atoms)])].sort((a, b) => a - b);
+      for (const r of matched) t.rules[r] = { ...t.rules[r]!, classes: [...t.rules[r]!.classes, c] };
       const groupsBefore = t.groupRules.length;
       const profilesBefore = t.profiles.length;
       const g = isolating[direction].length === 0 ? 0 : t.internGroup(isolating[direction]);
@@ -479,18 +541,13 @@ export class EngineAnalysis implements Analysis {
     }
   }
 
-  /** Whether a rule's explicit peers (selectors, or ipBlocks when they match pods) match a class. */
-  private peersMatchClass(policy: NetworkPolicy, rule: Rule, cls: PodClass, namespaceLabels: Labels): boolean {
-    for (const peer of rule.peers) {
-      if (peer.kind === 'selector') {
-        const namespaceOk = peer.namespaceSelector ? selectorMatches(peer.namespaceSelector, namespaceLabels) : policy.namespace === cls.namespace;
-        if (namespaceOk && (!peer.podSelector || selectorMatches(peer.podSelector, cls.labels))) return true;
-      } else if (this.podPartition) {
-        const atoms = this.podPartition.covered(ipBlockRanges(peer.ipBlock));
-        if (cls.atoms.some((a) => binaryHas(atoms, a))) return true;
-      }
-    }
-    return false;
+  /** Whether one of a rule's selector peers matches a class (ipBlock peers are found by PeerCandidates.forAtoms). */
+  private selectorPeersMatchClass(policy: NetworkPolicy, rule: Rule, cls: PodClass, namespaceLabels: Labels): boolean {
+    return rule.peers.some((peer) => {
+      if (peer.kind !== 'selector') return false;
+      const namespaceOk = peer.namespaceSelector ? selectorMatches(peer.namespaceSelector, namespaceLabels) : policy.namespace === cls.namespace;
+      return namespaceOk && (!peer.podSelector || selectorMatches(peer.podSelector, cls.labels));
+    });
   }
 
   private buildExternals(): void {
@@ -693,8 +750,8 @@ export class EngineAnalysis implements Analysis {
   private internClassKeys(from = 0): void {
     const srcIds = this.sourceKeyIds;
     const dstIds = this.destinationKeyIds;
-    this.classSet.classes.forEach((c, id) => {
-      if (id < from) return;
+    this.classSet.classes.slice(from).forEach((c, i) => {
+      const id = from + i;
       const src: SourceKey = { egressGroup: this.egress.groupOfClass[id]!, ingressProfile: this.ingress.profileOfClass[id]! };
       const dst: DestinationKey = {
         ingressTarget: this.targetOfClass[id]!,
@@ -753,8 +810,8 @@ export class EngineAnalysis implements Analysis {
     const ports = lazily(this.classSet.namedPorts, (list) => list.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(','));
     const source: string[] = [];
     const destination: string[] = [];
-    this.classSet.classes.forEach((c, id) => {
-      if (id < fromClass) return;
+    this.classSet.classes.slice(fromClass).forEach((c, i) => {
+      const id = fromClass + i;
       source.push(`${egressGroups(this.egress.groupOfClass[id]!)}|${ingressProfiles(this.ingress.profileOfClass[id]!)}`);
       destination.push(`${ingressGroups(this.ingress.groupOfClass[id]!)}|${egressProfiles(this.egress.profileOfClass[id]!)}|${ports(c.namedPorts)}`);
     });
@@ -858,21 +915,25 @@ export class EngineAnalysis implements Analysis {
 
   podIndex(id: string): number {
     if (this.podIndexById) return this.podIndexById.get(id) ?? -1;
-    let lo = 0;
-    let hi = this.pods.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const v = this.pods[mid]!.id;
-      if (v === id) return mid;
-      if (v < id) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    const at = lowerBound(this.pods, id);
+    return this.pods[at]?.id === id ? at : -1;
   }
 }
 
 function hasIpv6(pods: readonly Pod[]): boolean {
   return pods.some((p) => p.ips.some((ip) => ip.includes(':')));
+}
+
+/** First index of a pod list sorted by id whose id is not below `id`. */
+function lowerBound(pods: readonly Pod[], id: string): number {
+  let lo = 0;
+  let hi = pods.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pods[mid]!.id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function binaryHas(sorted: readonly number[], value: number): boolean {

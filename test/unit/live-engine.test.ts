@@ -1,9 +1,10 @@
 // The live engine after any sequence of events equals a full recomputation from the same objects,
 // and its deltas name every row and column whose connections changed.
 import { describe, expect, it } from 'vitest';
-import type { EndpointRef } from '../../shared/engine/analysis.ts';
+import type { EndpointRef, Finding } from '../../shared/engine/analysis.ts';
 import { analyze, type EngineAnalysis } from '../../shared/engine/engine.ts';
 import { buildCluster } from '../../shared/kube/load.ts';
+import { compareText } from '../../shared/model/order.ts';
 import type { ResourceKind, SourceEvent } from '../../server/cluster/source.ts';
 import { LiveEngine } from '../../server/live/live-engine.ts';
 import { randomCluster } from '../support/random-cluster.ts';
@@ -24,6 +25,7 @@ function rng(seed: number) {
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T,>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
 }
 
+const findingKey = (f: Finding) => `${f.kind}|${f.subject}|${f.field ?? ''}|${f.direction ?? ''}`;
 const keyOf = (o: Raw) => `${o.kind}:${o.kind === 'Namespace' ? '' : (o.metadata.namespace ?? 'default')}/${o.metadata.name}`;
 
 /** Every pod pair and pod/external pair as text, for comparing two analyses. */
@@ -61,6 +63,8 @@ describe('live engine equals a full recomputation', () => {
       for (const res of ['pods', 'namespaces', 'networkpolicies'] as const) send(status(res, 'synced'));
       live.flush();
       let previous = connections(live.analysis);
+      // Findings as a client following the deltas knows them.
+      const findings = new Map<string, Finding>();
 
       for (let step = 0; step < 25; step++) {
         // A batch of 1-3 events.
@@ -90,12 +94,21 @@ describe('live engine equals a full recomputation', () => {
         }
         const delta = live.flush()!;
 
-        const full = analyze(buildCluster([...raw.values()].map((object) => ({ object }))).cluster, live.analysis.options);
+        const loaded = buildCluster([...raw.values()].map((object) => ({ object }))).cluster;
+        const full = analyze(loaded, live.analysis.options);
         const where = `seed ${seed} step ${step}`;
+        const state = live.state.cluster();
+        expect(state.namespaces, where).toEqual(loaded.namespaces);
+        expect(state.workloads, where).toEqual(loaded.workloads);
         expect(live.analysis.pods.map((p) => p.id), where).toEqual(full.pods.map((p) => p.id));
         const now = connections(live.analysis);
         expect(now, where).toEqual(connections(full));
         expect(live.analysis.findings, where).toEqual(full.findings);
+        for (const f of delta.findings.removed) findings.delete(findingKey(f));
+        for (const f of delta.findings.added) findings.set(findingKey(f), f);
+        expect([...findings.values()].sort((a, b) => compareText(findingKey(a), findingKey(b))), where).toEqual(
+          forbidden ? [] : [...full.findings].sort((a, b) => compareText(findingKey(a), findingKey(b))),
+        );
         full.pods.forEach((p, i) => {
           expect(live.isolationOf(p.id), `${where} ${p.id}`).toEqual(forbidden ? null : full.isolation(i));
         });
