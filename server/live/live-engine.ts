@@ -18,6 +18,8 @@ export interface LiveDelta {
   /** How many source events the batch folded in. */
   events: number;
   pods: { added: string[]; removed: string[] };
+  /** Every pod id an event of the batch was about (labels may have changed without any connection changing). */
+  touched: string[];
   /** Pods (present before and after) whose outgoing connections may have changed. */
   sources: string[];
   /** Pods (present before and after) whose incoming connections may have changed. */
@@ -170,6 +172,7 @@ export class LiveEngine {
     const delta = rebased
       ? this.diffPods(before, after, touchedPods, batch.length, statusChanged)
       : this.diff(before, after, batch.length, statusChanged);
+    delta.touched = [...touchedPods];
     for (const l of this.listeners) l(delta);
     return delta;
   }
@@ -260,6 +263,7 @@ export class LiveEngine {
       at: new Date().toISOString(),
       events,
       pods: { added: added.sort(), removed: removed.sort() },
+      touched: [],
       sources,
       destinations,
       isolation,
@@ -317,6 +321,7 @@ export class LiveEngine {
       at: new Date().toISOString(),
       events,
       pods: { added, removed },
+      touched: [],
       sources,
       destinations,
       isolation,

@@ -13,7 +13,7 @@ const REPLAY_LIMIT = 256;
 export class ViewRoom {
   readonly model: ViewModel;
   private readonly recent: ViewDelta[] = [];
-  private hint: { full: boolean; rows: Set<string>; cols: Set<string> } = { full: false, rows: new Set(), cols: new Set() };
+  private hint = ViewRoom.noHint();
   private pendingEvents = false;
   private encoded: ViewSnapshotMessage | null = null;
 
@@ -24,6 +24,10 @@ export class ViewRoom {
     private readonly source: () => string,
   ) {
     this.model = new ViewModel(viewId, spec, input);
+  }
+
+  private static noHint() {
+    return { full: false, rows: new Set<string>(), cols: new Set<string>(), touched: new Set<string>() };
   }
 
   get seq(): number {
@@ -37,6 +41,7 @@ export class ViewRoom {
     const moved = [...d.pods.added, ...d.pods.removed, ...d.isolation.map((i) => i.pod)];
     for (const pod of [...d.sources, ...moved]) this.hint.rows.add(pod);
     for (const pod of [...d.destinations, ...moved]) this.hint.cols.add(pod);
+    for (const pod of d.touched) this.hint.touched.add(pod);
   }
 
   get pending(): boolean {
@@ -46,7 +51,7 @@ export class ViewRoom {
   /** Brings the view up to the engine; returns the delta to send, or null when nothing visible changed. */
   flush(input: EngineState): ViewDelta | null {
     const hint: ChangeHint = this.hint;
-    this.hint = { full: false, rows: new Set(), cols: new Set() };
+    this.hint = ViewRoom.noHint();
     this.pendingEvents = false;
     const delta = this.model.update(input, hint);
     if (isEmptyDelta(delta)) return null;

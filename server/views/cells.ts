@@ -5,15 +5,10 @@ import type { EngineAnalysis } from '../../shared/engine/engine.ts';
 import { PortTable } from '../../shared/engine/port-table.ts';
 import type { PortsJSON, ViewCell, ViewSpec } from '../../shared/protocol/view.ts';
 import { KeyMatrix } from './key-matrix.ts';
-import type { Member } from './members.ts';
+import { KEY_STRIDE, representative, type Membership, type Member } from './members.ts';
 
 /** Pod-level key of an external range: far above any pod key (keys are at most one per class). */
 export const EXTERNAL_KEY_BASE = 1 << 24;
-
-interface Holder {
-  member: Member;
-  count: number;
-}
 
 interface Accumulator {
   ports: number;
@@ -25,20 +20,13 @@ export class CellContext {
   private readonly json = new Map<number, PortsJSON>();
   private readonly hasPort = new Map<number, boolean>();
   readonly keys: KeyMatrix;
-  /** Nodes holding each source key / destination key, with how many of their pods do. */
-  private readonly bySource = new Map<number, Holder[]>();
-  private readonly byDestination = new Map<number, Holder[]>();
 
   constructor(
     readonly a: EngineAnalysis,
     private readonly port: ViewSpec['port'],
-    readonly members: ReadonlyMap<string, Member>,
+    private readonly membership: Membership,
   ) {
     this.keys = KeyMatrix.of(a);
-    for (const m of members.values()) {
-      for (const [k, c] of m.sources) push(this.bySource, k, { member: m, count: c.count });
-      for (const [k, c] of m.destinations) push(this.byDestination, k, { member: m, count: c.count });
-    }
   }
 
   private readonly texts = new Map<number, string>();
@@ -78,16 +66,15 @@ export class CellContext {
   /** The non-empty cells from `from` to every node (by node id). */
   row(from: Member): Map<string, ViewCell> {
     const acc = new Map<Member, Accumulator>();
-    const width = this.a.destinationKeyCount;
     for (const [sk, src] of from.sources) {
       const entries = this.keys.rows[sk]!;
       for (let i = 0; i < entries.length; i += 2) {
         const dk = entries[i]!;
         const id = entries[i + 1]!;
         if (!this.counts(id)) continue;
-        for (const h of this.byDestination.get(dk) ?? []) {
-          const pairs = src.count * h.count - (h.member === from ? (from.selfPairs.get(sk * width + dk) ?? 0) : 0);
-          if (pairs > 0) add(acc, h.member, pairs, id, this.a.portTable);
+        for (const [member, count] of this.membership.byDestination.get(dk) ?? []) {
+          const pairs = src.count * count - (member === from ? (from.selfPairs.get(sk * KEY_STRIDE + dk) ?? 0) : 0);
+          if (pairs > 0) add(acc, member, pairs, id, this.a.portTable);
         }
       }
     }
@@ -97,16 +84,15 @@ export class CellContext {
   /** The non-empty cells from every node to `to`. */
   col(to: Member): Map<string, ViewCell> {
     const acc = new Map<Member, Accumulator>();
-    const width = this.a.destinationKeyCount;
     for (const [dk, dst] of to.destinations) {
       const entries = this.keys.cols[dk]!;
       for (let i = 0; i < entries.length; i += 2) {
         const sk = entries[i]!;
         const id = entries[i + 1]!;
         if (!this.counts(id)) continue;
-        for (const h of this.bySource.get(sk) ?? []) {
-          const pairs = h.count * dst.count - (h.member === to ? (to.selfPairs.get(sk * width + dk) ?? 0) : 0);
-          if (pairs > 0) add(acc, h.member, pairs, id, this.a.portTable);
+        for (const [member, count] of this.membership.bySource.get(sk) ?? []) {
+          const pairs = count * dst.count - (member === to ? (to.selfPairs.get(sk * KEY_STRIDE + dk) ?? 0) : 0);
+          if (pairs > 0) add(acc, member, pairs, id, this.a.portTable);
         }
       }
     }
@@ -121,7 +107,7 @@ export class CellContext {
     let total = 0;
     for (const [key, k] of keys) {
       total += k.count;
-      const id = this.keys.external(external, side, key, k.representative);
+      const id = this.keys.external(external, side, key, representative(this.a, k));
       if (!this.counts(id)) continue;
       allowed += k.count;
       ports = this.a.portTable.union(ports, id);
@@ -138,12 +124,6 @@ export class CellContext {
     }
     return out;
   }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
 
 function add(acc: Map<Member, Accumulator>, member: Member, pairs: number, id: number, table: PortTable): void {

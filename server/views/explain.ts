@@ -5,7 +5,7 @@ import type { EngineAnalysis } from '../../shared/engine/engine.ts';
 import { mergeReasons } from '../../shared/matrix/matrix.ts';
 import { selectorMatches } from '../../shared/policy/selector.ts';
 import type { DirectionExplanationJSON, ExplainRequest, ExplainResult, ExplanationJSON, PolicySelection, PolicySelectionRequest } from '../../shared/protocol/events.ts';
-import { buildMembers, isUnknown, type Member, type Unknown } from './members.ts';
+import { isUnknown, Membership, representative, type Member, type Unknown } from './members.ts';
 import { CellContext } from './cells.ts';
 
 /** A request that names something that does not exist. */
@@ -24,7 +24,8 @@ export function explainConnection(a: EngineAnalysis, unknown: Unknown, req: Expl
   if (req.level === 'pod' || (req.from.startsWith('ip:') && req.to.startsWith('ip:'))) return explainPods(a, req, unknownSide);
 
   const namespaces = [req.from, req.to].map((id) => namespaceOf(req.level, id)).filter((ns): ns is string => ns !== null);
-  const members = buildMembers(a, { level: req.level, namespaces, ...(req.port ? { port: req.port } : {}) }, unknown);
+  const membership = new Membership({ level: req.level, namespaces, ...(req.port ? { port: req.port } : {}) }, a, unknown);
+  const members = membership.members;
   const endpoint = (id: string): Member | number => {
     if (id.startsWith('ip:')) {
       const e = a.externals.findIndex((x) => x.id === id);
@@ -37,7 +38,7 @@ export function explainConnection(a: EngineAnalysis, unknown: Unknown, req: Expl
   };
   const from = endpoint(req.from);
   const to = endpoint(req.to);
-  const ctx = new CellContext(a, req.port, members);
+  const ctx = new CellContext(a, req.port, membership);
   const cell =
     typeof from === 'number'
       ? ctx.externalCell(from, to as Member, 'from')
@@ -65,23 +66,24 @@ function groupConnections(a: EngineAnalysis, from: Member | number, to: Member |
     if (c && ctx.counts(a.portTable.id(c.ports))) out.push(c);
   };
   if (typeof from === 'number') {
-    for (const k of (to as Member).destinations.values()) add({ kind: 'external', index: from }, { kind: 'pod', index: k.representative });
+    for (const k of (to as Member).destinations.values()) add({ kind: 'external', index: from }, { kind: 'pod', index: representative(a, k) });
   } else if (typeof to === 'number') {
-    for (const k of from.sources.values()) add({ kind: 'pod', index: k.representative }, { kind: 'external', index: to });
+    for (const k of from.sources.values()) add({ kind: 'pod', index: representative(a, k) }, { kind: 'external', index: to });
   } else {
     for (const s of from.sources.values()) {
       for (const d of to.destinations.values()) {
-        // The representatives may be the same pod: find another pod of the destination key.
-        const dst = s.representative !== d.representative ? d.representative : to.pods.find((p) => p !== s.representative && sameKey(a, p, d.representative));
-        if (dst !== undefined) add({ kind: 'pod', index: s.representative }, { kind: 'pod', index: dst });
+        // Two distinct pods, one of each key set (a pod is never paired with itself).
+        const pair = distinctPair(s.pods, d.pods);
+        if (pair) add({ kind: 'pod', index: a.podIndex(pair[0]) }, { kind: 'pod', index: a.podIndex(pair[1]) });
       }
     }
   }
   return out;
 }
 
-function sameKey(a: EngineAnalysis, p: number, q: number): boolean {
-  return a.destinationKeyOfClass[a.classSet.classOfPod[p]!] === a.destinationKeyOfClass[a.classSet.classOfPod[q]!];
+function distinctPair(sources: ReadonlySet<string>, destinations: ReadonlySet<string>): [string, string] | null {
+  for (const s of sources) for (const d of destinations) if (s !== d) return [s, d];
+  return null;
 }
 
 function explainPods(a: EngineAnalysis, req: ExplainRequest, unknownSide: boolean): ExplainResult {

@@ -7,7 +7,7 @@ import { sortFindings } from '../../shared/engine/findings.ts';
 import type { SourceStatus } from '../../shared/model/status.ts';
 import { findingKey, cellKey, type ViewCell, type ViewDelta, type ViewNode, type ViewSpec, type ViewState } from '../../shared/protocol/view.ts';
 import { CellContext, EXTERNAL_KEY_BASE } from './cells.ts';
-import { buildMembers, type Member, type Unknown } from './members.ts';
+import { Membership, representative, type Member, type Unknown } from './members.ts';
 
 /** What a view is computed from: the live engine's current state. */
 export interface EngineState {
@@ -25,6 +25,8 @@ export interface ChangeHint {
   full: boolean;
   rows: ReadonlySet<string>;
   cols: ReadonlySet<string>;
+  /** Every pod an event was about (a label change may move a pod in or out of a filtered view). */
+  touched: ReadonlySet<string>;
 }
 
 const sameJSON = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
@@ -88,14 +90,15 @@ function externalNodes(a: EngineAnalysis, podLevel: boolean): ViewNode[] {
 
 export class ViewModel {
   readonly state: ViewState;
-  private members = new Map<string, Member>();
-  /** Node of each pod id shown in the view. */
-  private nodeOfPod = new Map<string, string>();
+  private membership: Membership | null = null;
+  /** The analysis and unknown set the membership was built for. */
+  private basis: { analysis: EngineAnalysis; unknown: string } | null = null;
   /** The cells' keys by row and by column, to find a row's or column's old cells. */
   private readonly rowIndex = new Map<string, Set<string>>();
   private readonly colIndex = new Map<string, Set<string>>();
-  /** Pod level: each key cell's port set as canonical text. */
+  /** Pod level: each key cell's port set as canonical text, and the keys the view's pods use. */
   private keyCellText = new Map<string, string>();
+  private usedKeys: { rows: Set<number>; cols: Set<number> } = { rows: new Set(), cols: new Set() };
 
   constructor(viewId: string, readonly spec: ViewSpec, input: EngineState) {
     this.state = {
@@ -110,17 +113,13 @@ export class ViewModel {
       status: input.status,
       unknown: unknownList(input.unknown),
     };
-    this.update(input, { full: true, rows: new Set(), cols: new Set() });
+    this.update(input, { full: true, rows: new Set(), cols: new Set(), touched: new Set() });
   }
 
   /** Brings the state to `input`; returns the delta (possibly empty: see `isEmptyDelta`). */
   update(input: EngineState, hint: ChangeHint): ViewDelta {
     const a = input.analysis;
-    const members = buildMembers(a, this.spec, input.unknown);
-    const ctx = new CellContext(a, this.spec.port, members);
-    const nodeOfPod = new Map<string, string>();
-    for (const [id, m] of members) for (const i of m.pods) nodeOfPod.set(a.pods[i]!.id, id);
-
+    const unknownText = JSON.stringify(unknownList(input.unknown));
     const delta: ViewDelta = {
       viewId: this.state.viewId,
       seq: input.seq,
@@ -132,17 +131,14 @@ export class ViewModel {
       findings: { added: [], removed: [] },
     };
 
-    // Nodes.
-    const nodes = new Map<string, ViewNode>();
-    for (const [id, m] of members) nodes.set(id, m.node);
-    for (const e of externalNodes(a, this.spec.level === 'pod')) nodes.set(e.id, e);
-    for (const id of this.state.nodes.keys()) if (!nodes.has(id)) delta.nodes.remove.push(id);
-    for (const [id, node] of nodes) if (!sameNode(this.state.nodes.get(id), node)) delta.nodes.upsert.push(node);
-    const externalsChanged = delta.nodes.upsert.some((n) => n.kind === 'external') || delta.nodes.remove.some((id) => id.startsWith('ip:'));
-    const full = hint.full || externalsChanged;
-
-    if (this.spec.level === 'pod') this.updateKeyCells(ctx, members, delta);
-    else this.updateCells(ctx, members, full, this.dirtyNodes(hint, nodeOfPod, members), delta);
+    // Pod events keep the analysis's key numbering (same port table): move just the touched pods.
+    const incremental =
+      !hint.full && this.membership !== null && this.basis !== null && this.basis.analysis.portTable === a.portTable && this.basis.unknown === unknownText;
+    const membership = incremental ? this.membership! : new Membership(this.spec, a, input.unknown);
+    const area = incremental ? this.moved(membership, a, hint, delta) : this.rebuilt(membership, a, delta);
+    const ctx = new CellContext(a, this.spec.port, membership);
+    if (this.spec.level === 'pod') this.updateKeyCells(ctx, membership, area === 'all', delta);
+    else this.updateCells(ctx, membership.members, area, delta);
 
     this.updateFindings(input.findings, delta);
     if (!sameJSON(this.state.status, input.status)) delta.status = input.status;
@@ -150,9 +146,14 @@ export class ViewModel {
     if (!sameJSON(this.state.unknown, unknown)) delta.unknown = unknown;
 
     // Apply to our own state: it is what the next snapshot sends.
-    this.state.nodes = nodes;
-    this.members = members;
-    this.nodeOfPod = nodeOfPod;
+    this.membership = membership;
+    this.basis = { analysis: a, unknown: unknownText };
+    for (const id of delta.nodes.remove) {
+      this.state.nodes.delete(id);
+      this.rowIndex.delete(id);
+      this.colIndex.delete(id);
+    }
+    for (const node of delta.nodes.upsert) this.state.nodes.set(node.id, node);
     for (const [from, to] of delta.cells.remove) {
       this.state.cells.delete(cellKey(from, to));
       this.rowIndex.get(from)?.delete(to);
@@ -162,10 +163,6 @@ export class ViewModel {
       this.state.cells.set(cellKey(from, to), cell);
       index(this.rowIndex, from, to);
       index(this.colIndex, to, from);
-    }
-    for (const id of delta.nodes.remove) {
-      this.rowIndex.delete(id);
-      this.colIndex.delete(id);
     }
     for (const [row, col] of delta.keyCells.remove) this.state.keyCells.delete(`${row}\t${col}`);
     for (const [row, col, ports] of delta.keyCells.upsert) this.state.keyCells.set(`${row}\t${col}`, ports);
@@ -179,45 +176,47 @@ export class ViewModel {
     return delta;
   }
 
-  /** Nodes whose row or column must be recomputed: those holding changed pods, before or after. */
-  private dirtyNodes(hint: ChangeHint, nodeOfPod: Map<string, string>, members: Map<string, Member>): { rows: Set<string>; cols: Set<string> } {
-    const rows = new Set<string>();
-    const cols = new Set<string>();
+  /** Incremental: moves the touched pods; returns the nodes whose rows and columns must be redone. */
+  private moved(membership: Membership, a: EngineAnalysis, hint: ChangeHint, delta: ViewDelta): { rows: Set<string>; cols: Set<string> } {
+    const pods = new Set([...hint.touched, ...hint.rows, ...hint.cols]);
+    const before = new Map([...pods].map((id) => [id, membership.nodeOf(id)]));
+    const changed = membership.update(a, pods);
+    // A node whose pods changed changes its pair counts in its whole row and column.
+    const rows = new Set(changed);
+    const cols = new Set(changed);
     const mark = (set: Set<string>, pod: string) => {
-      const before = this.nodeOfPod.get(pod);
-      const after = nodeOfPod.get(pod);
-      if (before !== undefined) set.add(before);
-      if (after !== undefined) set.add(after);
+      const was = before.get(pod);
+      const now = membership.nodeOf(pod);
+      if (was !== undefined) set.add(was);
+      if (now !== undefined) set.add(now);
     };
     for (const pod of hint.rows) mark(rows, pod);
     for (const pod of hint.cols) mark(cols, pod);
-    // Pods that joined, left or moved between nodes (a label filter, a changed isolation).
-    for (const [pod, node] of nodeOfPod) {
-      const before = this.nodeOfPod.get(pod);
-      if (before !== node) {
-        rows.add(node).add(before ?? node);
-        cols.add(node).add(before ?? node);
-      }
-    }
-    for (const [pod, node] of this.nodeOfPod) {
-      if (!nodeOfPod.has(pod)) {
-        rows.add(node);
-        cols.add(node);
-      }
-    }
-    // A node whose unknown flag flipped changes whole rows and columns.
-    for (const [id, m] of members) {
-      const before = this.members.get(id);
-      if (before && Boolean(before.node.unknown) !== Boolean(m.node.unknown)) {
-        rows.add(id);
-        cols.add(id);
+    for (const id of changed) {
+      const node = membership.members.get(id)?.node;
+      if (!node) {
+        if (this.state.nodes.has(id)) delta.nodes.remove.push(id);
+      } else if (!sameNode(this.state.nodes.get(id), node)) {
+        delta.nodes.upsert.push(node);
       }
     }
     return { rows, cols };
   }
 
-  private updateCells(ctx: CellContext, members: Map<string, Member>, full: boolean, dirty: { rows: Set<string>; cols: Set<string> }, delta: ViewDelta): void {
+  /** From scratch: every node compared, every cell redone. */
+  private rebuilt(membership: Membership, a: EngineAnalysis, delta: ViewDelta): 'all' {
+    const nodes = new Map<string, ViewNode>();
+    for (const [id, m] of membership.members) nodes.set(id, m.node);
+    for (const e of externalNodes(a, this.spec.level === 'pod')) nodes.set(e.id, e);
+    for (const id of this.state.nodes.keys()) if (!nodes.has(id)) delta.nodes.remove.push(id);
+    for (const [id, node] of nodes) if (!sameNode(this.state.nodes.get(id), node)) delta.nodes.upsert.push(node);
+    return 'all';
+  }
+
+  private updateCells(ctx: CellContext, members: ReadonlyMap<string, Member>, area: { rows: Set<string>; cols: Set<string> } | 'all', delta: ViewDelta): void {
     const externals = ctx.a.externals;
+    const full = area === 'all';
+    const dirty = full ? { rows: new Set<string>(), cols: new Set<string>() } : area;
     const rowsToDo = full ? [...members.keys()] : [...dirty.rows].filter((id) => members.has(id));
     const colsToDo = full ? [] : [...dirty.cols].filter((id) => members.has(id));
     // Fresh cells of the recomputed rows and columns, by `from\tto`.
@@ -261,12 +260,12 @@ export class ViewModel {
     }
   }
 
-  private present(id: string, members: Map<string, Member>): boolean {
+  private present(id: string, members: ReadonlyMap<string, Member>): boolean {
     return members.has(id) || (id.startsWith('ip:') && this.state.nodes.has(id));
   }
 
   /** Existing cell keys that may have to go: all (full), or those of dirty or removed nodes. */
-  private *cellsToCheck(full: boolean, dirty: { rows: Set<string>; cols: Set<string> }, members: Map<string, Member>): Iterable<string> {
+  private *cellsToCheck(full: boolean, dirty: { rows: Set<string>; cols: Set<string> }, members: ReadonlyMap<string, Member>): Iterable<string> {
     const gone = [...this.rowIndex.keys(), ...this.colIndex.keys()].filter((id) => !id.startsWith('ip:') && !members.has(id));
     if (full) {
       yield* this.state.cells.keys();
@@ -276,26 +275,40 @@ export class ViewModel {
     for (const to of new Set([...dirty.cols, ...gone])) for (const from of this.colIndex.get(to) ?? []) yield cellKey(from, to);
   }
 
-  /** Pod level: the key table over the row and column keys the view's pods use. */
-  private updateKeyCells(ctx: CellContext, members: Map<string, Member>, delta: ViewDelta): void {
-    const rows = new Map<number, number>();
-    const cols = new Map<number, number>();
-    for (const m of members.values()) {
-      for (const [k, c] of m.sources) if (!rows.has(k)) rows.set(k, c.representative);
-      for (const [k, c] of m.destinations) if (!cols.has(k)) cols.set(k, c.representative);
-    }
+  /**
+   * Pod level: the key table over the row and column keys the view's pods use. Within one key
+   * numbering only keys that came into use or went out of use change anything.
+   */
+  private updateKeyCells(ctx: CellContext, membership: Membership, full: boolean, delta: ViewDelta): void {
+    const rows = new Set(membership.bySource.keys());
+    const cols = new Set(membership.byDestination.keys());
+    const old = full ? { rows: new Set<number>(), cols: new Set<number>() } : this.usedKeys;
+    const newRows = [...rows].filter((k) => !old.rows.has(k));
+    const newCols = new Set([...cols].filter((k) => !old.cols.has(k)));
+    const goneRows = new Set([...old.rows].filter((k) => !rows.has(k)));
+    const goneCols = new Set([...old.cols].filter((k) => !cols.has(k)));
+    const pod = (side: 'source' | 'destination', key: number) => {
+      const member = (side === 'source' ? membership.bySource : membership.byDestination).get(key)!.keys().next().value!;
+      return representative(ctx.a, (side === 'source' ? member.sources : member.destinations).get(key)!);
+    };
     // Port sets by canonical text: comparing texts is cheap, comparing JSON is not.
     const fresh = new Map<string, string>();
     const put = (row: number, col: number, id: number) => {
       if (ctx.counts(id)) fresh.set(`${row}\t${col}`, ctx.portsText(id));
     };
-    for (const row of rows.keys()) {
+    for (const row of rows) {
       const entries = ctx.keys.rows[row]!;
-      for (let i = 0; i < entries.length; i += 2) if (cols.has(entries[i]!)) put(row, entries[i]!, entries[i + 1]!);
+      const rowIsNew = !old.rows.has(row);
+      if (!rowIsNew && newCols.size === 0) continue;
+      for (let i = 0; i < entries.length; i += 2) {
+        const col = entries[i]!;
+        if (cols.has(col) && (rowIsNew || newCols.has(col))) put(row, col, entries[i + 1]!);
+      }
     }
     ctx.a.externals.forEach((e, i) => {
-      if (e.asSource) for (const [col, pod] of cols) put(EXTERNAL_KEY_BASE + i, col, ctx.keys.external(i, 'from', col, pod));
-      if (e.asDestination) for (const [row, pod] of rows) put(row, EXTERNAL_KEY_BASE + i, ctx.keys.external(i, 'to', row, pod));
+      const ext = EXTERNAL_KEY_BASE + i;
+      if (e.asSource) for (const col of newCols) put(ext, col, ctx.keys.external(i, 'from', col, pod('destination', col)));
+      if (e.asDestination) for (const row of newRows) put(row, ext, ctx.keys.external(i, 'to', row, pod('source', row)));
     });
     for (const [key, text] of fresh) {
       if (this.keyCellText.get(key) !== text) {
@@ -303,10 +316,19 @@ export class ViewModel {
         delta.keyCells.upsert.push([row, col, ctx.portsJSONOfText(text)]);
       }
     }
-    for (const key of this.keyCellText.keys()) {
-      if (!fresh.has(key)) delta.keyCells.remove.push(key.split('\t').map(Number) as [number, number]);
+    if (full || goneRows.size > 0 || goneCols.size > 0) {
+      for (const key of this.keyCellText.keys()) {
+        if (fresh.has(key)) continue;
+        const [row, col] = key.split('\t').map(Number) as [number, number];
+        if (full || goneRows.has(row) || goneCols.has(col)) delta.keyCells.remove.push([row, col]);
+      }
     }
-    this.keyCellText = fresh;
+    if (full) this.keyCellText = fresh;
+    else {
+      for (const [row, col] of delta.keyCells.remove) this.keyCellText.delete(`${row}\t${col}`);
+      for (const [key, text] of fresh) this.keyCellText.set(key, text);
+    }
+    this.usedKeys = { rows, cols };
   }
 
   private updateFindings(all: readonly Finding[], delta: ViewDelta): void {
