@@ -6,11 +6,12 @@ import { parseArgs } from 'node:util';
 import { engineSection } from './engine.ts';
 import { liveSection } from './live.ts';
 import { soakSection } from './soak.ts';
+import { browserSection } from './browser.ts';
 import { RESULTS_FILE, writeSection } from './section.ts';
 import type { BenchSection } from './section.ts';
 
 /** Sections in the order "all" runs them. Add new ones (live events, socket load) here. */
-const SECTIONS: readonly BenchSection[] = [engineSection, liveSection, soakSection];
+const SECTIONS: readonly BenchSection[] = [engineSection, liveSection, soakSection, browserSection];
 
 const USAGE = `Usage: npm run bench -- [options]
 
