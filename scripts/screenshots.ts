@@ -6,12 +6,13 @@ import { startServer } from '../server/main.ts';
 import { openBrowser } from '../test/support/browser.ts';
 
 const SHOTS: { name: string; query: string; ready: string; theme?: 'light' | 'dark' }[] = [
-  { name: 'overview', query: '', ready: 'view-overview' },
-  { name: 'overview-dark', query: '', ready: 'view-overview', theme: 'dark' },
+  { name: 'overview', query: '', ready: 'overview-pods-total' },
+  { name: 'overview-dark', query: '', ready: 'overview-pods-total', theme: 'dark' },
   { name: 'matrix-namespace', query: '?tab=matrix', ready: 'view-matrix' },
   { name: 'matrix-workload', query: '?tab=matrix&level=workload', ready: 'view-matrix' },
   { name: 'matrix-pod-dark', query: '?tab=matrix&level=pod&ns=prod', ready: 'view-matrix', theme: 'dark' },
   { name: 'graph-workload', query: '?tab=graph&level=workload', ready: 'view-graph' },
+  { name: 'graph-namespace', query: '?tab=graph', ready: 'view-graph' },
 ];
 
 const only = process.argv.slice(2);

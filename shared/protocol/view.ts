@@ -131,7 +131,9 @@ export const findingKey = (f: Finding): string => `${f.kind}|${f.subject}|${f.fi
 /** The cell from node `from` to node `to`, at any level; undefined when nothing is allowed. */
 export function cellOf(state: ViewState, from: ViewNode, to: ViewNode): ViewCell | PortsJSON | undefined {
   const grouped = state.cells.get(cellKey(from.id, to.id));
-  if (grouped || from.kind !== 'pod' || to.kind !== 'pod' || from.id === to.id) return grouped;
+  // Pod level: pods and external ranges carry keys; two externals never connect.
+  const keyed = (n: ViewNode) => n.kind === 'pod' || n.kind === 'external';
+  if (grouped || !keyed(from) || !keyed(to) || from.id === to.id || (from.kind === 'external' && to.kind === 'external')) return grouped;
   if (from.row === undefined || to.col === undefined || from.row < 0 || to.col < 0) return undefined;
   return state.keyCells.get(`${from.row}\t${to.col}`);
 }
