@@ -1,9 +1,10 @@
-// Benchmark section "engine": the class engine on generated clusters S, M, L and adversarial M.
+// Benchmark section "engine": the class engine on generated clusters S, M, L, adversarial M, and M
+// with 50 AdminNetworkPolicies and the baseline.
 // Each cluster runs in a fresh child process (bench/engine-worker.ts) so that sizes do not share a
 // heap and the child's peak RSS is that cluster's alone.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ADVERSARIAL_M, SCALE_PRESETS } from '../server/sim/scale-cluster.ts';
+import { ADMIN_M, ADVERSARIAL_M, SCALE_PRESETS } from '../server/sim/scale-cluster.ts';
 import type { ScaleSpec } from '../server/sim/scale-cluster.ts';
 import { machineHeader, median, table } from './section.ts';
 import type { BenchSection, SectionContext, SectionResult } from './section.ts';
@@ -13,11 +14,17 @@ export interface EngineTarget {
   rssMB?: number;
 }
 
+/** A target relative to another cluster's median in the same run (n/a when that one did not run). */
+export interface RelativeTarget {
+  cluster: string;
+  factor: number;
+}
+
 export interface EngineCluster {
   name: string;
   spec: ScaleSpec;
   runs: number;
-  target: EngineTarget | null;
+  target: EngineTarget | RelativeTarget | null;
   /** The child is killed after this long. */
   timeoutMs: number;
 }
@@ -27,6 +34,7 @@ export const ENGINE_CLUSTERS: readonly EngineCluster[] = [
   { name: 'M', spec: SCALE_PRESETS.M, runs: 5, target: { ms: 1000, rssMB: 1024 }, timeoutMs: 20 * 60_000 },
   { name: 'L', spec: SCALE_PRESETS.L, runs: 3, target: { ms: 20_000, rssMB: 4096 }, timeoutMs: 60 * 60_000 },
   { name: 'adv-M', spec: ADVERSARIAL_M, runs: 3, target: { ms: 10_000 }, timeoutMs: 30 * 60_000 },
+  { name: 'M+anp', spec: ADMIN_M, runs: 5, target: { cluster: 'M', factor: 1.5 }, timeoutMs: 20 * 60_000 },
 ];
 
 /** Ordered pod pairs sampled for the `allowed()` throughput figure. */
@@ -97,7 +105,7 @@ function runChild(def: EngineCluster): Promise<Outcome> {
     pairSamples: PAIR_SAMPLES,
     classPassLimit: 120_000_000,
     views: def.spec.pods <= 10_000 ? ['namespace', 'workload'] : ['namespace'],
-    budgetMs: Math.max(60_000, 5 * (def.target?.ms ?? 0)),
+    budgetMs: Math.max(60_000, 5 * (def.target && 'ms' in def.target ? def.target.ms : 0)),
   };
   return new Promise((resolve) => {
     let result: EngineJobResult | undefined;
@@ -141,16 +149,24 @@ function peakMB(r: EngineJobResult): number {
   return Math.max(r.rss.peakSampledMB, r.rss.maxRssMB);
 }
 
-function targetText(t: EngineTarget | null): string {
+function targetText(t: EngineCluster['target']): string {
   if (!t) return '—';
+  if ('cluster' in t) return `≤ ${t.factor}× ${t.cluster}`;
   return t.rssMB === undefined ? `≤ ${fmt(t.ms)} ms` : `≤ ${fmt(t.ms)} ms, ≤ ${t.rssMB >= 1024 ? `${t.rssMB / 1024} GB` : `${t.rssMB} MB`}`;
 }
 
-function verdict(o: Outcome): string {
+/** `all`: the outcomes of this run, for relative targets. */
+function verdict(o: Outcome, all: readonly Outcome[]): string {
   if (!o.result) return `ERROR: ${o.error ?? 'unknown'}`;
   const t = o.def.target;
   if (o.result.diagnostics.errors > 0) return `INVALID (${o.result.diagnostics.errors} load errors)`;
   if (!t) return 'n/a';
+  if ('cluster' in t) {
+    const base = all.find((x) => x.def.name === t.cluster)?.result;
+    if (!base) return `n/a (run ${t.cluster} too)`;
+    const ratio = median(o.result.runsMs) / median(base.runsMs);
+    return `${ratio <= t.factor ? 'PASS' : 'FAIL (time)'} (${ratio.toFixed(2)}×)`;
+  }
   const misses: string[] = [];
   if (median(o.result.runsMs) > t.ms) misses.push('time');
   if (t.rssMB !== undefined && peakMB(o.result) > t.rssMB) misses.push('memory');
@@ -172,7 +188,7 @@ function render(outcomes: readonly Outcome[], ctx: SectionContext): string {
       r ? `${r.runsMs.length}${r.runsMs.length < o.def.runs ? ` of ${o.def.runs}` : ''}` : '—',
       r ? fmt(peakMB(r)) : '—',
       targetText(o.def.target),
-      verdict(o),
+      verdict(o, outcomes),
     ];
   });
   const details = outcomes.flatMap((o) => {
@@ -264,7 +280,7 @@ async function run(ctx: SectionContext): Promise<SectionResult> {
       const r = outcome.result;
       console.error(
         `[engine] ${def.name}: load ${fmt(r.loadMs)} ms, full median ${fmt(median(r.runsMs))} ms over ${r.runsMs.length} runs, ` +
-          `peak RSS ${fmt(peakMB(r))} MB, classes ${classesOf(r.stats)}, ${fmt(r.pairs.ms > 0 ? (r.pairs.count / r.pairs.ms) * 1000 : NaN)} pair queries/s -> ${verdict(outcome)}`,
+          `peak RSS ${fmt(peakMB(r))} MB, classes ${classesOf(r.stats)}, ${fmt(r.pairs.ms > 0 ? (r.pairs.count / r.pairs.ms) * 1000 : NaN)} pair queries/s -> ${verdict(outcome, [...outcomes, outcome])}`,
       );
     } else {
       console.error(`[engine] ${def.name}: ${outcome.error}`);

@@ -7,16 +7,17 @@ import { engineSection } from './engine.ts';
 import { liveSection } from './live.ts';
 import { soakSection } from './soak.ts';
 import { browserSection } from './browser.ts';
+import { socketSection } from './socket.ts';
 import { RESULTS_FILE, writeSection } from './section.ts';
 import type { BenchSection } from './section.ts';
 
-/** Sections in the order "all" runs them. Add new ones (live events, socket load) here. */
-const SECTIONS: readonly BenchSection[] = [engineSection, liveSection, soakSection, browserSection];
+/** Sections in the order "all" runs them. Add new ones here. */
+const SECTIONS: readonly BenchSection[] = [engineSection, liveSection, soakSection, browserSection, socketSection];
 
 const USAGE = `Usage: npm run bench -- [options]
 
   --section <names>  comma-separated sections to run (default: all): ${SECTIONS.map((s) => s.name).join(', ')}
-  --only <names>     comma-separated cluster names within the sections (engine: S, M, L, adv-M)
+  --only <names>     comma-separated cluster names within the sections (engine: S, M, L, adv-M, M+anp)
   --write            rewrite the sections' blocks in ${path.relative(process.cwd(), RESULTS_FILE)}
   -h, --help         this text
 

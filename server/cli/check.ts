@@ -68,21 +68,45 @@ function explanationJson(e: Explanation) {
   const dir = (d: DirectionExplanation) => ({
     isolated: d.isolated,
     policies: d.policies,
-    rules: d.rules.map((r) => ({ policy: r.policy, rule: r.rule, ports: r.ports.toJSON() })),
+    rules: d.rules.map((r) => ({ policy: r.policy, rule: r.rule, ...(r.tier ? { tier: r.tier } : {}), ports: r.ports.toJSON() })),
     allowed: d.ports.toJSON(),
+    ...(d.admin
+      ? {
+          admin: {
+            policies: d.admin.policies,
+            baseline: d.admin.baseline,
+            rules: d.admin.rules.map((r) => ({ tier: r.tier, policy: r.policy, rule: r.rule, action: r.action, ports: r.ports.toJSON() })),
+            passed: d.admin.passed.toJSON(),
+          },
+        }
+      : {}),
   });
   return { allowed: e.verdict, ports: e.allowed.toJSON(), egress: dir(e.egress), ingress: dir(e.ingress) };
 }
 
+const TIER_KIND = { anp: 'AdminNetworkPolicy', banp: 'BaselineAdminNetworkPolicy' } as const;
+
 function explanationText(e: Explanation, port: number, protocol: Protocol): string {
   const dir = (label: string, d: DirectionExplanation, side: string) => {
-    if (!d.isolated) return `    ${label}: allowed (no policy isolates the ${side} for ${label})\n`;
     const ok = d.ports.has(protocol, port);
+    // The admin rule of a tier that decides this port (first match), if any.
+    const decisive = (tier: 'anp' | 'banp') => d.admin?.rules.find((r) => r.tier === tier && r.ports.has(protocol, port));
+    const anp = decisive('anp');
+    const adminLine = (r: NonNullable<ReturnType<typeof decisive>>, to: string) =>
+      `      ${TIER_KIND[r.tier]} ${r.policy} ${label}[${r.rule}]: ${r.action}${to}\n`;
+    if (anp && anp.action !== 'Pass') return `    ${label}: ${ok ? 'allowed' : 'denied'}\n${adminLine(anp, '')}`;
+    const passed = anp ? adminLine(anp, d.isolated ? ', to the NetworkPolicies' : ', to the baseline') : '';
+    if (!d.isolated) {
+      if (!d.admin) return `    ${label}: allowed (no policy isolates the ${side} for ${label})\n`;
+      const banp = decisive('banp');
+      const rest = banp ? adminLine(banp, '') : `      no rule of any tier matches it: allowed by default\n`;
+      return `    ${label}: ${ok ? 'allowed' : 'denied'}\n${passed}${rest}`;
+    }
     const rules = d.rules.filter((r) => r.ports.has(protocol, port));
-    const head = `    ${label}: ${ok ? 'allowed' : 'denied'} (isolated by ${d.policies.join(', ')})`;
-    if (ok) return `${head}\n${rules.map((r) => `      allowed by ${r.policy} ${label}[${r.rule}] (opens ${r.ports.key()})\n`).join('')}`;
+    const head = `    ${label}: ${ok ? 'allowed' : 'denied'} (isolated by ${d.policies.join(', ')})\n${passed}`;
+    if (ok) return `${head}${rules.map((r) => `      allowed by ${r.policy} ${label}[${r.rule}] (opens ${r.ports.key()})\n`).join('')}`;
     const near = d.rules.map((r) => `      ${r.policy} ${label}[${r.rule}] matches the peer but opens only ${r.ports.key()}\n`).join('');
-    return `${head}\n${near || `      no rule of these policies matches the ${side === 'source' ? 'destination' : 'source'}\n`}`;
+    return `${head}${near || `      no rule of these policies matches the ${side === 'source' ? 'destination' : 'source'}\n`}`;
   };
   return dir('egress', e.egress, 'source') + dir('ingress', e.ingress, 'destination');
 }

@@ -26,11 +26,11 @@ function portArg(value: string): number {
 }
 
 const ipBlockOption = () =>
-  new Option('--ipblock-matches-pods <bool>', 'whether ipBlocks also match pod IPs (semantics.md rule 17)').argParser(booleanArg).default(true);
+  new Option('--ipblock-matches-pods <bool>', 'whether ipBlocks (and admin networks) also match pod IPs (semantics.md rule 17)').argParser(booleanArg).default(true);
 
 export function buildProgram(io: Output, setExit: (code: number) => void): Command {
   const program = new Command('traffic-map')
-    .description('Which pods may talk to which: Kubernetes NetworkPolicy connectivity, exactly.')
+    .description('Which pods may talk to which: Kubernetes NetworkPolicy (and AdminNetworkPolicy) connectivity, exactly.')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
@@ -58,7 +58,7 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
 
   program
     .command('unprotected')
-    .description('pods no NetworkPolicy isolates; with --fail, exit 1 when there are any (a CI gate)')
+    .description('pods no NetworkPolicy isolates and no admin Deny rule covers; with --fail, exit 1 when there are any (a CI gate)')
     .argument('<paths...>', 'manifest files or folders')
     .addOption(new Option('--direction <d>', 'which direction counts').choices(['ingress', 'egress', 'any']).default('any'))
     .option('--fail', 'exit with code 1 when any pod is unprotected', false)

@@ -7,7 +7,7 @@ export interface UnprotectedOptions {
   ipblockMatchesPods: boolean;
 }
 
-/** Pods no policy isolates (per direction), grouped by workload: a CI gate with --fail. */
+/** Pods nothing isolates (per direction: no NetworkPolicy, no admin Deny rule), grouped by workload: a CI gate with --fail. */
 export function runUnprotected(paths: string[], opts: UnprotectedOptions, io: Output): number {
   const { analysis: a, hasErrors } = loadAndAnalyze(paths, opts.ipblockMatchesPods, io);
   const rows = a.pods.flatMap((pod, i) => {

@@ -208,6 +208,7 @@ export class ClusterState {
       this.sortedNamespaces = { structure: this.structure, list: [...namespaces.values()].sort((a, b) => byText(a.name, b.name)) };
     }
     this.sortedWorkloads ??= [...this.workloadPods.values()].map((w) => w.workload).sort((a, b) => byText(a.id, b.id));
-    return { namespaces: this.sortedNamespaces.list, pods, policies, workloads: this.sortedWorkloads };
+    // AdminNetworkPolicies are not watched yet: the live model has none.
+    return { namespaces: this.sortedNamespaces.list, pods, policies, workloads: this.sortedWorkloads, adminPolicies: [], baselineAdminPolicy: null };
   }
 }

@@ -17,12 +17,19 @@
 // `uniqueLabels` (the adversarial variant): every pod gets its own `app` value and an `instance`
 // label, so no two pods share a label set; policies still select by tier/team, some by such an app.
 
+import { Prng } from './prng.ts';
+import { generateAdminPolicies } from './scale-admin.ts';
+
 export interface ScaleSpec {
   pods: number;
   /** Includes `kube-system` and `monitoring`; at least 3. */
   namespaces: number;
   policies: number;
   uniqueLabels?: boolean;
+  /** AdminNetworkPolicies to add (scale-admin.ts), after the NetworkPolicies; default none. */
+  adminPolicies?: number;
+  /** Add the BaselineAdminNetworkPolicy. */
+  baseline?: boolean;
   /** Default 1. */
   seed?: number;
 }
@@ -36,60 +43,13 @@ export const SCALE_PRESETS = {
 /** M with a unique label set per pod: the worst case for grouping pods into classes. */
 export const ADVERSARIAL_M: ScaleSpec = { ...SCALE_PRESETS.M, uniqueLabels: true };
 
+/** M (the same objects) plus 50 AdminNetworkPolicies and the baseline: the admin tiers' cost. */
+export const ADMIN_M: ScaleSpec = { ...SCALE_PRESETS.M, adminPolicies: 50, baseline: true };
+
+export { Prng } from './prng.ts';
+
 /** Pod CIDR of generated clusters; each node gets a /24 from it. */
 export const POD_CIDR = '10.64.0.0/10';
-
-// ---------------------------------------------------------------------------------------------
-// Seeded PRNG (mulberry32): tiny, fast, good enough for synthetic data.
-
-export class Prng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** Uniform integer in [lo, hi] (inclusive). */
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    const item = items[Math.floor(this.next() * items.length)];
-    if (item === undefined) throw new Error('Prng.pick: empty list');
-    return item;
-  }
-
-  weighted<T>(items: readonly (readonly [T, number])[]): T {
-    let total = 0;
-    for (const [, w] of items) total += w;
-    let r = this.next() * total;
-    for (const [item, w] of items) {
-      r -= w;
-      if (r < 0) return item;
-    }
-    const last = items[items.length - 1];
-    if (last === undefined) throw new Error('Prng.weighted: empty list');
-    return last[0];
-  }
-
-  uint32(): number {
-    return Math.floor(this.next() * 4294967296) >>> 0;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Internal plan: namespaces and workloads, decided before any object is written.
@@ -254,14 +214,21 @@ const EXTRA_TIERS: readonly (readonly [Tier, number])[] = [['backend', 5], ['fro
 
 // ---------------------------------------------------------------------------------------------
 
-/** Generate the raw objects: Namespaces, then Pods (by namespace), then NetworkPolicies (by namespace, name). */
+/**
+ * Generate the raw objects: Namespaces, then Pods (by namespace), then NetworkPolicies (by
+ * namespace, name), then the admin policies asked for (their own random stream: the rest is the
+ * same with or without them).
+ */
 export function generateScaleCluster(spec: ScaleSpec): unknown[] {
-  for (const key of ['pods', 'namespaces', 'policies'] as const) {
-    if (!Number.isInteger(spec[key]) || spec[key] < 0) throw new RangeError(`${key} must be a non-negative integer`);
+  for (const key of ['pods', 'namespaces', 'policies', 'adminPolicies'] as const) {
+    const n = spec[key] ?? 0;
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`${key} must be a non-negative integer`);
   }
   if (spec.namespaces < 3) throw new RangeError('namespaces must be at least 3 (kube-system, monitoring and a team)');
   const gen = new Generator(spec);
-  return gen.run();
+  const objects = gen.run();
+  if ((spec.adminPolicies ?? 0) > 0 || spec.baseline) objects.push(...generateAdminPolicies(objects, spec.adminPolicies ?? 0, spec.baseline ?? false, spec.seed ?? 1));
+  return objects;
 }
 
 class Generator {

@@ -33,6 +33,22 @@ function queuedPackets(socket: HubSocket): number {
   return (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
 }
 
+/** Bytes the socket's WebSocket holds in user space (not yet taken by the kernel). */
+function bufferedBytes(socket: HubSocket): number {
+  return (socket.conn as unknown as { transport?: { socket?: { bufferedAmount?: number } } }).transport?.socket?.bufferedAmount ?? 0;
+}
+
+/** Read-only diagnostics of one connected socket (benchmarks, debugging). */
+export interface SocketStats {
+  id: string;
+  /** Packets waiting in engine.io's write buffer. */
+  queuedPackets: number;
+  /** Bytes written to the WebSocket but not yet taken by the kernel. */
+  bufferedBytes: number;
+  /** Views whose deltas are held back because the socket is not reading. */
+  laggingViews: number;
+}
+
 export class ViewHub {
   readonly rooms = new Map<string, ViewRoom>();
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -105,6 +121,11 @@ export class ViewHub {
     }
     socket.emit('view:snapshot', room.snapshot());
     return { mode: 'snapshot', deltas: 0 };
+  }
+
+  /** Per connected socket: what the server holds for it (see SocketStats). */
+  socketStats(): SocketStats[] {
+    return [...this.io.of('/').sockets.values()].map((s) => ({ id: s.id, queuedPackets: queuedPackets(s), bufferedBytes: bufferedBytes(s), laggingViews: s.data.lagging.size }));
   }
 
   stop(): void {

@@ -2,7 +2,8 @@
 // the browser read only this interface.
 import type { IpRange } from '../model/ip.ts';
 import type { PortSet } from '../model/port-set.ts';
-import type { AnalysisOptions, Cluster, Pod, Protocol } from '../model/types.ts';
+import { compareText } from '../model/order.ts';
+import type { AdminAction, AnalysisOptions, Cluster, Pod, Protocol } from '../model/types.ts';
 
 /** A pod (index into `Analysis.pods`) or an external range (index into `Analysis.externals`). */
 export type EndpointRef = { kind: 'pod'; index: number } | { kind: 'external'; index: number };
@@ -19,16 +20,34 @@ export interface ExternalRange {
   asDestination: boolean;
 }
 
+/**
+ * Which tier decided: `anp` an AdminNetworkPolicy, `np` a NetworkPolicy, `banp` the
+ * BaselineAdminNetworkPolicy, `default` no rule of any tier (those ports are allowed).
+ */
+export type Tier = 'anp' | 'np' | 'banp' | 'default';
+const TIERS: readonly Tier[] = ['anp', 'np', 'banp', 'default'];
+
 export interface RuleRef {
-  /** `namespace/name` of the NetworkPolicy */
+  /** `namespace/name` of a NetworkPolicy, the name of an admin policy, '' for tier `default`. */
   policy: string;
-  /** Index of the rule in the policy's `ingress` or `egress` list. */
+  /** Index of the rule in the policy's `ingress` or `egress` list (-1 for tier `default`). */
   rule: number;
+  /** Only when the cluster has admin policies (so NetworkPolicy-only output keeps its shape). */
+  tier?: Tier;
+  /** Admin rules: the action. In connection reasons Allow, or Pass (passed down and allowed there). */
+  action?: AdminAction;
+}
+
+/** The canonical order of rule references: by tier, then policy, then rule. */
+export function compareRuleRefs(a: RuleRef, b: RuleRef): number {
+  return TIERS.indexOf(a.tier ?? 'np') - TIERS.indexOf(b.tier ?? 'np') || compareText(a.policy, b.policy) || a.rule - b.rule;
 }
 
 /**
- * Why one direction allows a connection: the pod is not isolated in that direction (or the side
- * is outside the cluster, which no policy restricts), or these rules allow part of it.
+ * Why one direction allows a connection: nothing restricts that side in that direction (no
+ * policy of any tier decides any allowed port, or the side is outside the cluster), or these
+ * rules allow part of it (with admin policies, a `default` entry stands for the allowed ports no
+ * rule decided).
  */
 export type DirectionReason = 'unisolated' | RuleRef[];
 
@@ -38,14 +57,31 @@ export interface Connection {
 }
 
 export interface DirectionExplanation {
-  /** False: no policy isolates this side in this direction, so it allows everything. */
+  /** False: no NetworkPolicy isolates this side in this direction. */
   isolated: boolean;
-  /** Ids of the policies isolating this side. */
+  /** Ids of the NetworkPolicies isolating this side. */
   policies: string[];
   /** Every rule of those policies whose peers match the other side, with what it opens there. */
   rules: (RuleRef & { ports: PortSet })[];
-  /** What this direction allows in total (all when not isolated). */
+  /** What this direction allows in total (all when nothing restricts it). */
   ports: PortSet;
+  /** Only when admin policies with rules in this direction select this side. */
+  admin?: AdminExplanation;
+}
+
+export interface AdminExplanation {
+  /** The AdminNetworkPolicies selecting this side, in evaluation order. */
+  policies: string[];
+  /** Whether the BaselineAdminNetworkPolicy selects it. */
+  baseline: boolean;
+  /**
+   * Every admin rule whose peers match the other side, in evaluation order, with the ports it
+   * decides (those no earlier rule of its tier decided). Baseline rules only when no
+   * NetworkPolicy isolates the side (otherwise the baseline is not consulted).
+   */
+  rules: (RuleRef & { tier: 'anp' | 'banp'; action: AdminAction; ports: PortSet })[];
+  /** The ports no AdminNetworkPolicy rule allows or denies: the NetworkPolicies decide them when `isolated`, else the baseline, else they are allowed. */
+  passed: PortSet;
 }
 
 export interface Explanation {
@@ -70,12 +106,18 @@ export type FindingKind =
   | 'named-port-unresolved'
   | 'policy-types-default-denies-ingress'
   | 'separate-namespace-and-pod-peers'
-  | 'namespace-without-default-deny';
+  | 'namespace-without-default-deny'
+  | 'admin-priority-overlap'
+  | 'admin-pass-unhandled'
+  | 'admin-rule-shadowed';
+
+/** Findings about admin policies: their subject is the policy's name. */
+export const ADMIN_FINDING_KINDS: readonly FindingKind[] = ['admin-priority-overlap', 'admin-pass-unhandled', 'admin-rule-shadowed'];
 
 export interface Finding {
   kind: FindingKind;
   severity: 'warning' | 'info';
-  /** The object the finding is about: a policy id, or a namespace name. */
+  /** The object the finding is about: a policy id, an admin policy's name, or a namespace name. */
   subject: string;
   /** For rule findings: `spec.ingress[0]` and the like. */
   field?: string;
@@ -94,6 +136,11 @@ export interface Analysis {
   /** Disjoint pieces of the address space outside the cluster, sorted by family then address. */
   readonly externals: readonly ExternalRange[];
   readonly findings: readonly Finding[];
+  /**
+   * Per direction: a NetworkPolicy isolates the pod, or an admin policy selecting it has a Deny
+   * rule there (either can deny traffic; Allow and Pass rules alone cannot). Not isolated =
+   * unprotected.
+   */
   isolation(pod: number): Isolation;
   /**
    * What `from` may open toward `to`, all protocols and ports. Empty for a pod to itself and

@@ -1,8 +1,9 @@
 // Pods that no policy can tell apart form one class: same namespace, same values for every label
-// key any pod selector mentions, same named ports that policies mention, and (when ipBlocks match
-// pods) IPs in the same ipBlock atoms. Everything else is computed per class, never per pod.
+// key any pod selector mentions, same named ports that policies mention, and (when ipBlocks and
+// admin `networks` match pods) IPs in the same atoms. Admin policies count as policies here. Everything else is computed per class, never per pod.
 import { parseIp } from '../model/ip.ts';
-import type { ContainerPort, Labels, NetworkPolicy, Peer, Pod } from '../model/types.ts';
+import type { ContainerPort, LabelSelector, Labels, NetworkPolicy, Peer, Pod } from '../model/types.ts';
+import type { AdminPolicy } from './admin-rules.ts';
 import type { IpPartition } from './ip-partition.ts';
 
 export interface PodClass {
@@ -28,26 +29,35 @@ export interface ClassSet {
   addedClassIds?: Map<string, number>;
 }
 
-function forEachPodSelectorKey(policies: readonly NetworkPolicy[], visit: (key: string) => void): void {
+function forEachPodSelectorKey(policies: readonly NetworkPolicy[], adminPolicies: readonly AdminPolicy[], visit: (key: string) => void): void {
+  const visitSelector = (selector: LabelSelector | undefined) => {
+    if (!selector) return;
+    for (const k in selector.matchLabels) visit(k);
+    for (const e of selector.matchExpressions) visit(e.key);
+  };
   const visitPeer = (peer: Peer) => {
-    if (peer.kind !== 'selector' || !peer.podSelector) return;
-    for (const k in peer.podSelector.matchLabels) visit(k);
-    for (const e of peer.podSelector.matchExpressions) visit(e.key);
+    if (peer.kind === 'selector') visitSelector(peer.podSelector);
   };
   for (const p of policies) {
-    for (const k in p.podSelector.matchLabels) visit(k);
-    for (const e of p.podSelector.matchExpressions) visit(e.key);
+    visitSelector(p.podSelector);
     for (const r of p.ingress) r.peers.forEach(visitPeer);
     for (const r of p.egress) r.peers.forEach(visitPeer);
   }
+  for (const p of adminPolicies) {
+    visitSelector(p.subject.podSelector);
+    for (const r of [...p.ingress, ...p.egress]) for (const peer of r.peers) if (peer.kind === 'pods') visitSelector(peer.podSelector);
+  }
 }
 
-function namedPortNames(policies: readonly NetworkPolicy[]): Set<string> {
+function namedPortNames(policies: readonly NetworkPolicy[], adminPolicies: readonly AdminPolicy[]): Set<string> {
   const names = new Set<string>();
   for (const p of policies) {
     for (const r of [...p.ingress, ...p.egress]) {
       for (const port of r.ports) if (typeof port.port === 'string') names.add(port.port);
     }
+  }
+  for (const p of adminPolicies) {
+    for (const r of [...p.ingress, ...p.egress]) for (const port of r.ports) if (port.kind === 'named') names.add(port.name);
   }
   return names;
 }
@@ -61,12 +71,13 @@ export class ClassKeyer {
 
   constructor(
     policies: readonly NetworkPolicy[],
+    adminPolicies: readonly AdminPolicy[],
     private readonly partition: IpPartition | null,
   ) {
     const labelKeys = new Set<string>();
-    forEachPodSelectorKey(policies, (k) => labelKeys.add(k));
+    forEachPodSelectorKey(policies, adminPolicies, (k) => labelKeys.add(k));
     this.sortedKeys = [...labelKeys].sort();
-    this.portNames = namedPortNames(policies);
+    this.portNames = namedPortNames(policies, adminPolicies);
     const atoms = partition ? partition.atoms.map((a) => `${a.family}:${a.first}`).join(',') : '-';
     this.signature = `${this.sortedKeys.join('\u0000')}|${[...this.portNames].sort().join(',')}|${atoms}`;
   }

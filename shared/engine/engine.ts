@@ -7,31 +7,38 @@
 //   egressProfile  the egress rules whose peers match dst, and dst's named ports
 //   ingressTarget  the policies isolating dst for ingress, and dst's named ports (0 = not isolated: I = all)
 //   ingressProfile the ingress rules whose peers match src
+// With admin policies each side also has an admin group and profile, and its tiers (tiers.ts)
+// combine the admin decision with E (or I): still look-ups and memoized port-set algebra.
 import { parseIp, type Family, type IpRange } from '../model/ip.ts';
 import { formatRange } from '../model/ip.ts';
-import { compareText } from '../model/order.ts';
 import { PortSet } from '../model/port-set.ts';
 import { DEFAULT_OPTIONS, type AnalysisOptions, type Cluster, type Labels, type Namespace, type NetworkPolicy, type Pod, type Protocol, type Rule } from '../model/types.ts';
 import { selectorMatches } from '../policy/selector.ts';
-import type {
-  Analysis,
-  Connection,
-  DirectionExplanation,
-  DirectionReason,
-  EndpointRef,
-  Explanation,
-  ExternalRange,
-  Finding,
-  Isolation,
-  RuleRef,
+import {
+  ADMIN_FINDING_KINDS,
+  compareRuleRefs,
+  type Analysis,
+  type Connection,
+  type DirectionExplanation,
+  type DirectionReason,
+  type EndpointRef,
+  type Explanation,
+  type ExternalRange,
+  type Finding,
+  type Isolation,
+  type RuleRef,
 } from './analysis.ts';
+import { adminPoliciesOf } from './admin-rules.ts';
 import { buildClasses, ClassKeyer, type ClassSet, type PodClass } from './classes.ts';
 import { computeFindings, sameFindings, sortFindings, type FindingsInput } from './findings.ts';
-import { ipBlockRanges, IpPartition } from './ip-partition.ts';
+import { cidrRanges, ipBlockRanges, IpPartition } from './ip-partition.ts';
 import { PeerCandidates } from './peer-candidates.ts';
 import { PortTable } from './port-table.ts';
-import { compileRules, type CompiledRule, type Direction, type RuleMatch } from './rules.ts';
+import { DirectionTables, type Profile } from './direction-tables.ts';
+import { compileRules, type Direction, type RuleMatch } from './rules.ts';
 import { Selection } from './selection.ts';
+import { binaryHas } from './sorted.ts';
+import { AdminTiers } from './tiers.ts';
 
 /** Table keys are `row * KEY_SPACE + profile`: independent of how many profiles exist, so profiles can be added. */
 const KEY_SPACE = 0x400000;
@@ -40,19 +47,17 @@ const KEY_SPACE = 0x400000;
 interface SourceKey {
   egressGroup: number;
   ingressProfile: number;
+  /** Admin subject key for egress and admin profile as an ingress peer (0 without admin policies). */
+  egressAdmin: number;
+  ingressAdminPeer: number;
 }
 interface DestinationKey {
   ingressTarget: number;
   egressProfile: number;
   /** Named-ports id of the destination, -1 outside the cluster. */
   namedPorts: number;
-}
-
-interface Profile {
-  rules: number[];
-  /** Named-ports id for pod classes, -1 for external atoms. */
-  namedPorts: number;
-  external: boolean;
+  ingressAdmin: number;
+  egressAdminPeer: number;
 }
 
 export interface EngineStats {
@@ -68,73 +73,8 @@ export interface EngineStats {
   keys: { source: number; destination: number };
   portSets: number;
   externals: number;
-}
-
-/** Per-direction state: groups of isolating policies, rule match profiles, and the allowed table. */
-class DirectionTables {
-  /** Group 0 = not isolated. Each group lists policy indexes and the rules they bring. */
-  readonly groupRules: number[][] = [[]];
-  readonly groupPolicies: number[][] = [[]];
-  groupOfClass: Int32Array;
-  readonly profiles: Profile[] = [];
-  profileOfClass: Int32Array;
-  readonly profileOfAtom: Int32Array;
-  private readonly groupIds = new Map<string, number>([['', 0]]);
-  private readonly profileIds = new Map<string, number>();
-  /** Rule ids of each policy (by policy index). */
-  readonly rulesOfPolicy: number[][] = [];
-
-  constructor(
-    readonly rules: CompiledRule[],
-    classCount: number,
-    atomCount: number,
-  ) {
-    this.groupOfClass = new Int32Array(classCount);
-    this.profileOfClass = new Int32Array(classCount);
-    this.profileOfAtom = new Int32Array(atomCount);
-    rules.forEach((r, id) => (this.rulesOfPolicy[r.policy] ??= []).push(id));
-  }
-
-  /**
-   * A copy with room for more classes; groups, profiles and their ids stay shared (they only
-   * grow). Rules are copied as a list, so that a rule whose matches grow can be replaced.
-   */
-  withClassCapacity(classCount: number): DirectionTables {
-    const copy = Object.create(DirectionTables.prototype) as DirectionTables;
-    const grow = (a: Int32Array) => {
-      const b = new Int32Array(classCount);
-      b.set(a);
-      return b;
-    };
-    return Object.assign(copy, this, {
-      rules: [...this.rules],
-      groupOfClass: grow(this.groupOfClass),
-      profileOfClass: grow(this.profileOfClass),
-    });
-  }
-
-  internGroup(policies: readonly number[]): number {
-    const key = policies.join(',');
-    let id = this.groupIds.get(key);
-    if (id === undefined) {
-      id = this.groupRules.length;
-      this.groupRules.push(policies.flatMap((p) => this.rulesOfPolicy[p] ?? []));
-      this.groupPolicies.push([...policies]);
-      this.groupIds.set(key, id);
-    }
-    return id;
-  }
-
-  internProfile(rules: number[], namedPorts: number, external: boolean): number {
-    const key = `${external ? 'x' : namedPorts}:${rules.join(',')}`;
-    let id = this.profileIds.get(key);
-    if (id === undefined) {
-      id = this.profiles.length;
-      this.profiles.push({ rules, namedPorts, external });
-      this.profileIds.set(key, id);
-    }
-    return id;
-  }
+  /** With admin policies: how many, their rules, and the admin groups and profiles. */
+  admin?: { policies: number; rules: { ingress: number; egress: number }; groups: { ingress: number; egress: number }; profiles: { ingress: number; egress: number } };
 }
 
 export class EngineAnalysis implements Analysis {
@@ -188,6 +128,8 @@ export class EngineAnalysis implements Analysis {
   private readonly matchCaches: { ingress: WeakMap<Rule, RuleMatch>; egress: WeakMap<Rule, RuleMatch> };
   /** Selector results over this analysis's classes, shared with later analyses of the same classes. */
   private readonly selection: Selection;
+  /** The AdminNetworkPolicy and baseline tiers; null when the cluster has no admin policy. */
+  private admin: AdminTiers | null;
 
   /** `previous`: an analysis of a similar cluster whose class-level work may be reused (live mode). */
   constructor(
@@ -210,6 +152,9 @@ export class EngineAnalysis implements Analysis {
         for (const r of rules) for (const peer of r.peers) if (peer.kind === 'ipBlock') cuts.push(...ipBlockRanges(peer.ipBlock));
       }
     }
+    // Admin `networks` peers (egress only) cut destinations the same way.
+    const adminPolicies = adminPoliciesOf(cluster);
+    for (const p of adminPolicies) for (const r of p.egress) for (const peer of r.peers) if (peer.kind === 'networks') destinationCuts.push(...cidrRanges(peer.cidrs));
     const families = new Set<Family>([4]);
     for (const r of [...sourceCuts, ...destinationCuts]) families.add(r.family);
     // IPv6 ranges outside the cluster matter once a policy or a pod uses IPv6.
@@ -222,7 +167,7 @@ export class EngineAnalysis implements Analysis {
 
     // Classes depend on pods and on which label keys, port names and ipBlock cuts policies use:
     // when those are unchanged (a policy edit, a namespace label change), reuse them.
-    const keyer = new ClassKeyer(policies, podPartition);
+    const keyer = new ClassKeyer(policies, adminPolicies, podPartition);
     const reuse =
       previous !== undefined && previous.reusable && previous.classSet.keyer.signature === keyer.signature && sameElements(previous.pods, this.pods);
     const classSet = reuse ? previous.classSet : buildClasses(this.pods, keyer);
@@ -251,15 +196,19 @@ export class EngineAnalysis implements Analysis {
     const sameMatches = reuse && selection === previous.selection && previous.partitionsText === partitions;
     this.partitionsText = partitions;
     this.matchCaches = sameMatches ? previous.matchCaches : { ingress: new WeakMap(), egress: new WeakMap() };
-    const context = { policies, classes: classSet, selection, ports, podPartition, classesByPodAtom };
-    const ingressRules = compileRules('ingress', { ...context, peerPartition: this.sourcePartition, matchCache: this.matchCaches.ingress });
-    const egressRules = compileRules('egress', { ...context, peerPartition: this.destinationPartition, matchCache: this.matchCaches.egress });
+    const context = { classes: classSet, selection, ports, podPartition, classesByPodAtom };
+    const peers = { ingress: { ...context, peerPartition: this.sourcePartition }, egress: { ...context, peerPartition: this.destinationPartition } };
+    const ingressRules = compileRules('ingress', { ...peers.ingress, policies, matchCache: this.matchCaches.ingress });
+    const egressRules = compileRules('egress', { ...peers.egress, policies, matchCache: this.matchCaches.egress });
+    this.admin = adminPolicies.length > 0 ? new AdminTiers(cluster, classSet.classes, peers, ports, podPartition) : null;
     this.ingress = new DirectionTables(ingressRules, classCount, this.sourcePartition.atoms.length);
     this.egress = new DirectionTables(egressRules, classCount, this.destinationPartition.atoms.length);
 
     for (const [direction, tables] of [['ingress', this.ingress], ['egress', this.egress]] as const) {
-      this.assignGroups(direction, tables, selected, classCount);
-      this.assignProfiles(tables, classSet);
+      // Groups: each class by the policies isolating it in this direction.
+      tables.assignGroups(policies.map((p, pi) => (p.policyTypes[direction] ? selected[pi]! : null)));
+      // Ingress profiles describe sources, whose named ports never matter; egress profiles describe destinations.
+      tables.assignProfiles(classSet, direction === 'egress');
     }
     this.targetOfClass = new Int32Array(classCount);
     classSet.classes.forEach((c, id) => {
@@ -296,6 +245,17 @@ export class EngineAnalysis implements Analysis {
       keys: { source: this.sourceKeys.length, destination: this.destinationKeys.length },
       portSets: ports.size,
       externals: this.externals.length,
+      ...(this.admin ? { admin: this.adminStats(this.admin) } : {}),
+    };
+  }
+
+  private adminStats(admin: AdminTiers): NonNullable<EngineStats['admin']> {
+    const both = <T,>(f: (d: Direction) => T) => ({ ingress: f('ingress'), egress: f('egress') });
+    return {
+      policies: admin.policies.length,
+      rules: both((d) => admin[d].tables.rules.length),
+      groups: both((d) => admin[d].tables.groupRules.length - 1),
+      profiles: both((d) => admin[d].tables.profiles.length),
     };
   }
 
@@ -396,6 +356,8 @@ export class EngineAnalysis implements Analysis {
     this.classSet = { ...this.classSet, classes: [...this.classSet.classes, ...added] };
     this.egress = this.egress.withClassCapacity(total);
     this.ingress = this.ingress.withClassCapacity(total);
+    const admin = this.admin?.withClassCapacity(total) ?? null;
+    this.admin = admin;
     const grow = (a: Int32Array) => {
       const b = new Int32Array(total);
       b.set(a);
@@ -406,7 +368,12 @@ export class EngineAnalysis implements Analysis {
     this.destinationKeyOfClass = grow(this.destinationKeyOfClass);
     // Copied on write below: most policies do not select the new classes.
     this.selectedClasses = [...this.selectedClasses];
-    for (let c = from; c < total; c++) this.placeClass(c, this.namespaceNamed(this.classSet.classes[c]!.namespace));
+    for (let c = from; c < total; c++) {
+      const cls = this.classSet.classes[c]!;
+      const namespace = this.namespaceNamed(cls.namespace);
+      this.placeClass(c, namespace);
+      admin?.placeClass(c, cls, namespace);
+    }
     this.internClassKeys(from);
     this.stats = {
       ...this.stats,
@@ -417,6 +384,7 @@ export class EngineAnalysis implements Analysis {
       tableEntries: { ingress: this.ingressTable.size, egress: this.egressTable.size },
       keys: { source: this.sourceKeys.length, destination: this.destinationKeys.length },
       portSets: this.portTable.size,
+      ...(admin ? { admin: this.adminStats(admin) } : {}),
     };
   }
 
@@ -450,7 +418,8 @@ export class EngineAnalysis implements Analysis {
     }
     const namespaces = new Set(changed.map((c) => this.classSet.classes[c]!.namespace));
     const touchedIds = new Set([...touched].map((pi) => this.cluster.policies[pi]!.id));
-    const inScope = (f: Finding) => (f.kind === 'namespace-without-default-deny' ? namespaces.has(f.subject) : touchedIds.has(f.subject));
+    const inScope = (f: Finding) =>
+      ADMIN_FINDING_KINDS.includes(f.kind) || (f.kind === 'namespace-without-default-deny' ? namespaces.has(f.subject) : touchedIds.has(f.subject));
     const fresh = computeFindings(this.findingsInput(), { policies: touched, namespaces });
     if (sameFindings(this.findings.filter(inScope), fresh)) return;
     this.findings = sortFindings([...this.findings.filter((f) => !inScope(f)), ...fresh]);
@@ -477,6 +446,17 @@ export class EngineAnalysis implements Analysis {
       present: this.present,
       presentByNamedPorts: this.presentByNamedPorts,
       presentByNamespace: this.presentByNamespace,
+      ...(this.admin
+        ? {
+            admin: {
+              admin: this.admin,
+              classes: this.classSet,
+              present: this.present,
+              isolatedByPolicies: (direction: Direction, c: number) => (direction === 'ingress' ? this.ingress : this.egress).groupOfClass[c] !== 0,
+              portTable: this.portTable,
+            },
+          }
+        : {}),
     };
   }
 
@@ -578,34 +558,6 @@ export class EngineAnalysis implements Analysis {
     add(this.destinationPartition.atoms, 'destination');
   }
 
-  private assignGroups(direction: Direction, tables: DirectionTables, selected: number[][], classCount: number): void {
-    const policiesOfClass: number[][] = Array.from({ length: classCount }, () => []);
-    this.cluster.policies.forEach((p, pi) => {
-      if (!p.policyTypes[direction]) return;
-      for (const c of selected[pi]!) policiesOfClass[c]!.push(pi);
-    });
-    policiesOfClass.forEach((list, c) => {
-      tables.groupOfClass[c] = list.length === 0 ? 0 : tables.internGroup(list);
-    });
-  }
-
-  private assignProfiles(tables: DirectionTables, classSet: ClassSet): void {
-    const byClass: number[][] = Array.from({ length: classSet.classes.length }, () => []);
-    const byAtom: number[][] = Array.from({ length: tables.profileOfAtom.length }, () => []);
-    tables.rules.forEach((r, id) => {
-      for (const c of r.classes) byClass[c]!.push(id);
-      for (const a of r.atoms) byAtom[a]!.push(id);
-    });
-    // Ingress profiles describe sources, whose named ports never matter; egress profiles describe destinations.
-    const namedPortsMatter = tables === this.egress;
-    byClass.forEach((rules, c) => {
-      tables.profileOfClass[c] = tables.internProfile(rules, namedPortsMatter ? classSet.classes[c]!.namedPorts : 0, false);
-    });
-    byAtom.forEach((rules, a) => {
-      tables.profileOfAtom[a] = tables.internProfile(rules, -1, true);
-    });
-  }
-
   private fillEgressTable(): void {
     const t = this.egress;
     const groupsOfRule: number[][] = t.rules.map(() => []);
@@ -671,48 +623,82 @@ export class EngineAnalysis implements Analysis {
     return id;
   }
 
+  private classSourceKey(c: number): SourceKey {
+    const admin = this.admin;
+    return {
+      egressGroup: this.egress.groupOfClass[c]!,
+      ingressProfile: this.ingress.profileOfClass[c]!,
+      egressAdmin: admin ? admin.egress.subjectOfClass[c]! : 0,
+      ingressAdminPeer: admin ? admin.ingress.tables.profileOfClass[c]! : 0,
+    };
+  }
+
+  private classDestinationKey(c: number): DestinationKey {
+    const admin = this.admin;
+    return {
+      ingressTarget: this.targetOfClass[c]!,
+      egressProfile: this.egress.profileOfClass[c]!,
+      namedPorts: this.classSet.classes[c]!.namedPorts,
+      ingressAdmin: admin ? admin.ingress.subjectOfClass[c]! : 0,
+      egressAdminPeer: admin ? admin.egress.tables.profileOfClass[c]! : 0,
+    };
+  }
+
   private sourceKey(ref: EndpointRef): SourceKey | null {
     if (ref.kind === 'pod') {
       const c = this.classSet.classOfPod[ref.index];
-      if (c === undefined) return null;
-      return { egressGroup: this.egress.groupOfClass[c]!, ingressProfile: this.ingress.profileOfClass[c]! };
+      return c === undefined ? null : this.classSourceKey(c);
     }
     const atom = this.sourceAtomOfExternal[ref.index];
     if (atom === undefined || atom < 0) return null;
-    return { egressGroup: 0, ingressProfile: this.ingress.profileOfAtom[atom]! };
+    const ingressAdminPeer = this.admin ? this.admin.ingress.tables.profileOfAtom[atom]! : 0;
+    return { egressGroup: 0, ingressProfile: this.ingress.profileOfAtom[atom]!, egressAdmin: 0, ingressAdminPeer };
   }
 
   private destinationKey(ref: EndpointRef): DestinationKey | null {
     if (ref.kind === 'pod') {
       const c = this.classSet.classOfPod[ref.index];
-      if (c === undefined) return null;
-      return {
-        ingressTarget: this.targetOfClass[c]!,
-        egressProfile: this.egress.profileOfClass[c]!,
-        namedPorts: this.classSet.classes[c]!.namedPorts,
-      };
+      return c === undefined ? null : this.classDestinationKey(c);
     }
     const atom = this.destinationAtomOfExternal[ref.index];
     if (atom === undefined || atom < 0) return null;
-    return { ingressTarget: 0, egressProfile: this.egress.profileOfAtom[atom]!, namedPorts: -1 };
+    const egressAdminPeer = this.admin ? this.admin.egress.tables.profileOfAtom[atom]! : 0;
+    return { ingressTarget: 0, egressProfile: this.egress.profileOfAtom[atom]!, namedPorts: -1, ingressAdmin: 0, egressAdminPeer };
+  }
+
+  /** What the source's NetworkPolicies allow toward the destination, or null when none isolates it. */
+  private egressPolicies(src: SourceKey, dst: DestinationKey): number | null {
+    if (src.egressGroup === 0) return null;
+    return (
+      this.egressTable.get(src.egressGroup * KEY_SPACE + dst.egressProfile) ??
+      this.egressUniversalPorts(src.egressGroup, this.egress.profiles[dst.egressProfile]!)
+    );
+  }
+
+  private ingressPolicies(src: SourceKey, dst: DestinationKey): number | null {
+    if (dst.ingressTarget === 0) return null;
+    return (
+      this.ingressTable.get(dst.ingressTarget * KEY_SPACE + src.ingressProfile) ??
+      this.ingressUniversalPorts(dst.ingressTarget, this.ingress.profiles[src.ingressProfile]!.external)
+    );
+  }
+
+  /** What the source's egress side allows, all tiers. */
+  private egressAllowed(src: SourceKey, dst: DestinationKey): number {
+    const np = this.egressPolicies(src, dst);
+    return this.admin ? this.admin.egress.allowed(src.egressAdmin, dst.egressAdminPeer, np) : (np ?? PortTable.ALL);
+  }
+
+  private ingressAllowed(src: SourceKey, dst: DestinationKey): number {
+    const np = this.ingressPolicies(src, dst);
+    return this.admin ? this.admin.ingress.allowed(dst.ingressAdmin, src.ingressAdminPeer, np) : (np ?? PortTable.ALL);
   }
 
   /** Allowed port-set id between two resolved keys. */
   private allowedId(src: SourceKey, dst: DestinationKey): number {
-    let e: number = PortTable.ALL;
-    if (src.egressGroup !== 0) {
-      e =
-        this.egressTable.get(src.egressGroup * KEY_SPACE + dst.egressProfile) ??
-        this.egressUniversalPorts(src.egressGroup, this.egress.profiles[dst.egressProfile]!);
-      if (e === PortTable.EMPTY) return e;
-    }
-    let i: number = PortTable.ALL;
-    if (dst.ingressTarget !== 0) {
-      i =
-        this.ingressTable.get(dst.ingressTarget * KEY_SPACE + src.ingressProfile) ??
-        this.ingressUniversalPorts(dst.ingressTarget, this.ingress.profiles[src.ingressProfile]!.external);
-    }
-    return this.portTable.intersect(e, i);
+    const e = this.egressAllowed(src, dst);
+    if (e === PortTable.EMPTY) return e;
+    return this.portTable.intersect(e, this.ingressAllowed(src, dst));
   }
 
   /** Port-set id (into `portTable`) allowed between two endpoints. */
@@ -750,23 +736,18 @@ export class EngineAnalysis implements Analysis {
   private internClassKeys(from = 0): void {
     const srcIds = this.sourceKeyIds;
     const dstIds = this.destinationKeyIds;
-    this.classSet.classes.slice(from).forEach((c, i) => {
-      const id = from + i;
-      const src: SourceKey = { egressGroup: this.egress.groupOfClass[id]!, ingressProfile: this.ingress.profileOfClass[id]! };
-      const dst: DestinationKey = {
-        ingressTarget: this.targetOfClass[id]!,
-        egressProfile: this.egress.profileOfClass[id]!,
-        namedPorts: c.namedPorts,
-      };
-      const sk = `${src.egressGroup},${src.ingressProfile}`;
-      const dk = `${dst.ingressTarget},${dst.egressProfile}`;
+    for (let id = from; id < this.classSet.classes.length; id++) {
+      const src = this.classSourceKey(id);
+      const dst = this.classDestinationKey(id);
+      const sk = `${src.egressGroup},${src.ingressProfile},${src.egressAdmin},${src.ingressAdminPeer}`;
+      const dk = `${dst.ingressTarget},${dst.egressProfile},${dst.ingressAdmin},${dst.egressAdminPeer}`;
       let s = srcIds.get(sk);
       if (s === undefined) srcIds.set(sk, (s = this.sourceKeys.push(src) - 1));
       let d = dstIds.get(dk);
       if (d === undefined) dstIds.set(dk, (d = this.destinationKeys.push(dst) - 1));
       this.sourceKeyOfClass[id] = s;
       this.destinationKeyOfClass[id] = d;
-    });
+    }
   }
 
   get sourceKeyCount(): number {
@@ -808,12 +789,15 @@ export class EngineAnalysis implements Analysis {
     const egressProfiles = profiles(this.egress);
     const ingressProfiles = profiles(this.ingress);
     const ports = lazily(this.classSet.namedPorts, (list) => list.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(','));
+    const admin = this.admin?.describe(tag);
     const source: string[] = [];
     const destination: string[] = [];
     this.classSet.classes.slice(fromClass).forEach((c, i) => {
       const id = fromClass + i;
-      source.push(`${egressGroups(this.egress.groupOfClass[id]!)}|${ingressProfiles(this.ingress.profileOfClass[id]!)}`);
-      destination.push(`${ingressGroups(this.ingress.groupOfClass[id]!)}|${egressProfiles(this.egress.profileOfClass[id]!)}|${ports(c.namedPorts)}`);
+      const adminSource = admin ? `|${admin.group('egress', id)}|${admin.profile('ingress', id)}` : '';
+      const adminDestination = admin ? `|${admin.group('ingress', id)}|${admin.profile('egress', id)}` : '';
+      source.push(`${egressGroups(this.egress.groupOfClass[id]!)}|${ingressProfiles(this.ingress.profileOfClass[id]!)}${adminSource}`);
+      destination.push(`${ingressGroups(this.ingress.groupOfClass[id]!)}|${egressProfiles(this.egress.profileOfClass[id]!)}|${ports(c.namedPorts)}${adminDestination}`);
     });
     // Externals are described only for a full description (they do not change with pods).
     const externals = fromClass > 0 ? '' : this.externals
@@ -822,7 +806,8 @@ export class EngineAnalysis implements Analysis {
         const dst = this.destinationAtomOfExternal[i]!;
         const inRules = src < 0 ? '' : ingressProfiles(this.ingress.profileOfAtom[src]!);
         const outRules = dst < 0 ? '' : egressProfiles(this.egress.profileOfAtom[dst]!);
-        return `${e.id}<${inRules}>${outRules}`;
+        const adminRules = admin && dst >= 0 ? `|${admin.atom('egress', dst)}` : '';
+        return `${e.id}<${inRules}>${outRules}${adminRules}`;
       })
       .join(' ');
     return { source, destination, externals };
@@ -837,35 +822,47 @@ export class EngineAnalysis implements Analysis {
     if (id === PortTable.EMPTY) return null;
     const src = this.sourceKey(from)!;
     const dst = this.destinationKey(to)!;
-    const egress: DirectionReason =
-      src.egressGroup === 0
-        ? 'unisolated'
-        : this.reasons(this.egress, src.egressGroup, dst.egressProfile, to.kind === 'external', dst.namedPorts, id);
     const target = this.targets[dst.ingressTarget]!;
-    const ingress: DirectionReason =
-      dst.ingressTarget === 0
-        ? 'unisolated'
-        : this.reasons(this.ingress, target.group, src.ingressProfile, from.kind === 'external', target.namedPorts, id);
+    const egressRules =
+      src.egressGroup === 0 ? null : (opened: number) => this.reasons(this.egress, src.egressGroup, dst.egressProfile, to.kind === 'external', dst.namedPorts, opened);
+    const ingressRules =
+      dst.ingressTarget === 0 ? null : (opened: number) => this.reasons(this.ingress, target.group, src.ingressProfile, from.kind === 'external', target.namedPorts, opened);
+    const egress = this.directionReason('egress', src.egressAdmin, dst.egressAdminPeer, id, egressRules);
+    const ingress = this.directionReason('ingress', dst.ingressAdmin, src.ingressAdminPeer, id, ingressRules);
     return { ports: this.portTable.get(id), reasons: { egress, ingress } };
   }
 
-  /** The rules of a group that match the peer and open part of the final allowed set. */
-  private reasons(t: DirectionTables, group: number, peerProfile: number, peerExternal: boolean, namedPorts: number, finalId: number): RuleRef[] {
+  /** `policies`: the NetworkPolicy rules opening part of a set, null when none isolates the side. */
+  private directionReason(direction: Direction, adminSubject: number, adminPeer: number, finalId: number, policies: ((opened: number) => RuleRef[]) | null): DirectionReason {
+    if (this.admin && adminSubject !== 0) return this.admin[direction].reasons(adminSubject, adminPeer, finalId, policies);
+    return policies ? policies(finalId) : 'unisolated';
+  }
+
+  /** The rules of a group that match the peer and open part of `opened`. */
+  private reasons(t: DirectionTables, group: number, peerProfile: number, peerExternal: boolean, namedPorts: number, opened: number): RuleRef[] {
     const profileRules = t.profiles[peerProfile]!.rules;
     const out: RuleRef[] = [];
     for (const r of t.groupRules[group]!) {
       const rule = t.rules[r]!;
       const matches = (peerExternal ? rule.allExternal : rule.allPods) || binaryHas(profileRules, r);
       if (!matches) continue;
-      if (this.portTable.intersect(rule.ports(namedPorts), finalId) === PortTable.EMPTY) continue;
-      out.push({ policy: this.cluster.policies[rule.policy]!.id, rule: rule.index });
+      if (this.portTable.intersect(rule.ports(namedPorts), opened) === PortTable.EMPTY) continue;
+      out.push(this.policyRef(rule.policy, rule.index));
     }
-    return out.sort((a, b) => compareText(a.policy, b.policy) || a.rule - b.rule);
+    return out.sort(compareRuleRefs);
+  }
+
+  /** A NetworkPolicy rule; tier `np` only when admin tiers exist (NetworkPolicy-only output keeps its shape). */
+  private policyRef(policy: number, rule: number): RuleRef {
+    const ref: RuleRef = { policy: this.cluster.policies[policy]!.id, rule };
+    if (this.admin) ref.tier = 'np';
+    return ref;
   }
 
   /**
    * Why `from` may or may not reach `to`: per direction, the policies isolating that side and every
-   * rule whose peers match the other side, with the ports it opens. With a port, the verdict is for it.
+   * rule whose peers match the other side, with the ports it opens, and the admin tiers' rules
+   * when admin policies select the side. With a port, the verdict is for it.
    */
   explain(from: EndpointRef, to: EndpointRef, port?: { protocol: Protocol; port: number }): Explanation {
     const src = this.sourceKey(from);
@@ -878,6 +875,10 @@ export class EngineAnalysis implements Analysis {
     const target = this.targets[dst.ingressTarget]!;
     const egress = this.explainDirection(this.egress, src.egressGroup, dst.egressProfile, to.kind === 'external', dst.namedPorts);
     const ingress = this.explainDirection(this.ingress, target.group, src.ingressProfile, from.kind === 'external', target.namedPorts);
+    egress.ports = this.portTable.get(this.egressAllowed(src, dst));
+    ingress.ports = this.portTable.get(this.ingressAllowed(src, dst));
+    if (this.admin && src.egressAdmin !== 0) egress.admin = this.admin.egress.explain(src.egressAdmin, dst.egressAdminPeer, egress.isolated);
+    if (this.admin && dst.ingressAdmin !== 0) ingress.admin = this.admin.ingress.explain(dst.ingressAdmin, src.ingressAdminPeer, ingress.isolated);
     const allowed = this.portTable.get(this.allowedId(src, dst));
     const verdict = port ? allowed.has(port.protocol, port.port) : !allowed.isEmpty();
     return { allowed, verdict, egress, ingress };
@@ -893,7 +894,7 @@ export class EngineAnalysis implements Analysis {
       if (!((peerExternal ? rule.allExternal : rule.allPods) || binaryHas(profileRules, r))) continue;
       const opened = rule.ports(namedPorts);
       ports = this.portTable.union(ports, opened);
-      rules.push({ policy: this.cluster.policies[rule.policy]!.id, rule: rule.index, ports: this.portTable.get(opened) });
+      rules.push({ ...this.policyRef(rule.policy, rule.index), ports: this.portTable.get(opened) });
     }
     const policies = t.groupPolicies[group]!.map((p) => this.cluster.policies[p]!.id);
     return { isolated: true, policies, rules, ports: this.portTable.get(ports) };
@@ -901,7 +902,11 @@ export class EngineAnalysis implements Analysis {
 
   isolation(pod: number): Isolation {
     const c = this.classSet.classOfPod[pod]!;
-    return { ingress: this.ingress.groupOfClass[c] !== 0, egress: this.egress.groupOfClass[c] !== 0 };
+    const admin = this.admin;
+    return {
+      ingress: this.ingress.groupOfClass[c] !== 0 || (admin !== null && admin.ingress.isolates(c)),
+      egress: this.egress.groupOfClass[c] !== 0 || (admin !== null && admin.egress.isolates(c)),
+    };
   }
 
   externalIndex(ip: string, role: 'source' | 'destination'): number {
@@ -936,18 +941,6 @@ function lowerBound(pods: readonly Pod[], id: string): number {
   return lo;
 }
 
-function binaryHas(sorted: readonly number[], value: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = sorted[mid]!;
-    if (v === value) return true;
-    if (v < value) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
 
 export function analyze(cluster: Cluster, options: AnalysisOptions = DEFAULT_OPTIONS, previous?: EngineAnalysis): EngineAnalysis {
   // Reuse is only sound for the same semantic options.

@@ -1,7 +1,9 @@
-// Findings about policies and namespaces (semantics.md, "Findings the product must name").
-// Unprotected pods are not listed here: they are the per-pod isolation flags.
+// Findings about policies and namespaces (semantics.md, "Findings the product must name"), and
+// those about admin policies (admin-findings.ts). Unprotected pods are not listed here: they are
+// the per-pod isolation flags.
 import { compareText } from '../model/order.ts';
 import type { Cluster, NetworkPolicy } from '../model/types.ts';
+import { adminFindings, type AdminFindingsInput } from './admin-findings.ts';
 import type { Finding } from './analysis.ts';
 import type { ClassSet } from './classes.ts';
 import type { CompiledRule, Direction } from './rules.ts';
@@ -21,11 +23,13 @@ export interface FindingsInput {
   /** How many classes with pods each named-port list, and each namespace, has. */
   presentByNamedPorts: ReadonlyMap<number, number>;
   presentByNamespace: ReadonlyMap<string, number>;
+  /** When the cluster has admin policies. */
+  admin?: AdminFindingsInput;
 }
 
 const PEERS_FIELD: Record<Direction, string> = { ingress: 'from', egress: 'to' };
 
-/** Limits the work to these policies (by index) and namespaces (for incremental updates). */
+/** Limits the work to these policies (by index) and namespaces (for incremental updates); admin findings are always all computed. */
 export interface FindingsScope {
   policies: ReadonlySet<number>;
   namespaces: ReadonlySet<string>;
@@ -52,6 +56,7 @@ export function computeFindings(input: FindingsInput, scope?: FindingsScope): Fi
   const out: Finding[] = [];
   for (const pi of scope ? scope.policies : input.cluster.policies.keys()) policyFindings(input, pi, out);
   for (const name of scope ? scope.namespaces : input.cluster.namespaces.map((n) => n.name)) namespaceFindings(input, name, out);
+  if (input.admin) out.push(...adminFindings(input.admin));
   return sortFindings(out);
 }
 

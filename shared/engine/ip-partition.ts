@@ -15,6 +15,18 @@ export function ipBlockRanges(block: IpBlock): IpRange[] {
   return ranges;
 }
 
+const rangesOfCidrs = new WeakMap<readonly string[], IpRange[]>();
+
+/** The addresses of a list of CIDRs (an admin `networks` peer). */
+export function cidrRanges(cidrs: readonly string[]): IpRange[] {
+  let ranges = rangesOfCidrs.get(cidrs);
+  if (!ranges) {
+    ranges = cidrs.flatMap((text) => computeRanges({ cidr: text, except: [] }));
+    rangesOfCidrs.set(cidrs, ranges);
+  }
+  return ranges;
+}
+
 function computeRanges(block: IpBlock): IpRange[] {
   const cidr = parseCidr(block.cidr);
   if (!cidr) return [];

@@ -12,6 +12,7 @@ export class PortTable {
   ]);
   private readonly unions = new Map<number, number>();
   private readonly intersections = new Map<number, number>();
+  private readonly differences = new Map<number, number>();
 
   id(set: PortSet): number {
     const key = set.key();
@@ -52,6 +53,19 @@ export class PortTable {
     if (r === undefined) {
       r = this.id(this.sets[a]!.intersect(this.sets[b]!));
       this.intersections.set(memoKey, r);
+    }
+    return r;
+  }
+
+  /** a minus b. */
+  subtract(a: number, b: number): number {
+    if (b === PortTable.EMPTY || a === PortTable.EMPTY) return a;
+    if (a === b || b === PortTable.ALL) return PortTable.EMPTY;
+    const memoKey = a * 0x200000 + b;
+    let r = this.differences.get(memoKey);
+    if (r === undefined) {
+      r = this.id(this.sets[a]!.subtract(this.sets[b]!));
+      this.differences.set(memoKey, r);
     }
     return r;
   }

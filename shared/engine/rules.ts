@@ -1,11 +1,13 @@
 // Compiles every NetworkPolicy rule of one direction into: which classes and atoms its peers
 // match, and which ports it opens toward a destination with given named ports.
 import { PortSet } from '../model/port-set.ts';
-import type { ContainerPort, NetworkPolicy, PolicyPort, Rule } from '../model/types.ts';
+import type { IpRange } from '../model/ip.ts';
+import type { ContainerPort, LabelSelector, NetworkPolicy, PolicyPort, Rule } from '../model/types.ts';
 import type { ClassSet } from './classes.ts';
 import { ipBlockRanges, type IpPartition } from './ip-partition.ts';
 import type { PortTable } from './port-table.ts';
 import type { Selection } from './selection.ts';
+import { sortedIds } from './sorted.ts';
 
 export type Direction = 'ingress' | 'egress';
 
@@ -26,8 +28,8 @@ export interface CompiledRule {
   hasNamedPorts: boolean;
 }
 
-export interface RuleContext {
-  policies: readonly NetworkPolicy[];
+/** What matching peers needs: classes, namespaces and the address partitions. */
+export interface MatchContext {
   classes: ClassSet;
   selection: Selection;
   ports: PortTable;
@@ -37,6 +39,10 @@ export interface RuleContext {
   podPartition: IpPartition | null;
   /** Classes holding each atom of podPartition. */
   classesByPodAtom: Map<number, number[]>;
+}
+
+export interface RuleContext extends MatchContext {
+  policies: readonly NetworkPolicy[];
   /** Peer matches of rules already compiled over the same classes, namespaces and partitions. */
   matchCache?: WeakMap<Rule, RuleMatch>;
 }
@@ -58,6 +64,47 @@ export function compileRules(direction: Direction, ctx: RuleContext): CompiledRu
   return out;
 }
 
+function isEmptySelector(selector: LabelSelector): boolean {
+  return Object.keys(selector.matchLabels).length === 0 && selector.matchExpressions.length === 0;
+}
+
+/**
+ * Adds the classes a selector pair matches: `namespaceSelector` undefined = only `ownNamespace`,
+ * `podSelector` undefined = every pod. True (and nothing added) when that is every pod.
+ */
+export function addSelectorMatches(
+  ctx: MatchContext,
+  ownNamespace: string,
+  nsSel: LabelSelector | undefined,
+  podSel: LabelSelector | undefined,
+  classes: Set<number>,
+): boolean {
+  const everyPod = !podSel || isEmptySelector(podSel);
+  if (nsSel && isEmptySelector(nsSel) && everyPod) return true;
+  if (!nsSel) {
+    for (const c of ctx.selection.classesMatching(ownNamespace, podSel)) classes.add(c);
+  } else if (everyPod) {
+    for (const ns of ctx.selection.namespacesMatching(nsSel)) for (const c of ctx.selection.classesMatching(ns, undefined)) classes.add(c);
+  } else {
+    // Select pods once across the cluster, then keep those in matching namespaces.
+    const namespaces = ctx.selection.namespaceSet(nsSel);
+    for (const c of ctx.selection.classesMatchingEverywhere(podSel!)) {
+      if (namespaces.has(ctx.classes.classes[c]!.namespace)) classes.add(c);
+    }
+  }
+  return false;
+}
+
+/** Adds the peer atoms these address ranges cover, and the classes whose pod IPs they cover (when ipBlocks match pods). */
+export function addRangeMatches(ctx: MatchContext, ranges: readonly IpRange[], atoms: Set<number>, classes: Set<number>): void {
+  for (const a of ctx.peerPartition.covered(ranges)) atoms.add(a);
+  if (ctx.podPartition) {
+    for (const a of ctx.podPartition.covered(ranges)) {
+      for (const c of ctx.classesByPodAtom.get(a) ?? []) classes.add(c);
+    }
+  }
+}
+
 function matchPeers(policy: NetworkPolicy, rule: Rule, ctx: RuleContext): RuleMatch {
   const classes = new Set<number>();
   const atoms = new Set<number>();
@@ -65,40 +112,16 @@ function matchPeers(policy: NetworkPolicy, rule: Rule, ctx: RuleContext): RuleMa
   const allExternal = rule.peers.length === 0;
   for (const peer of rule.peers) {
     if (peer.kind === 'selector') {
-      const nsSel = peer.namespaceSelector;
-      const podSel = peer.podSelector;
-      const everyNamespace = nsSel && Object.keys(nsSel.matchLabels).length === 0 && nsSel.matchExpressions.length === 0;
-      const everyPod = !podSel || (Object.keys(podSel.matchLabels).length === 0 && podSel.matchExpressions.length === 0);
-      if (everyNamespace && everyPod) {
-        allPods = true;
-        continue;
-      }
-      if (!nsSel) {
-        for (const c of ctx.selection.classesMatching(policy.namespace, podSel)) classes.add(c);
-      } else if (everyPod) {
-        for (const ns of ctx.selection.namespacesMatching(nsSel)) for (const c of ctx.selection.classesMatching(ns, undefined)) classes.add(c);
-      } else {
-        // Select pods once across the cluster, then keep those in matching namespaces.
-        const namespaces = ctx.selection.namespaceSet(nsSel);
-        for (const c of ctx.selection.classesMatchingEverywhere(podSel!)) {
-          if (namespaces.has(ctx.classes.classes[c]!.namespace)) classes.add(c);
-        }
-      }
+      if (addSelectorMatches(ctx, policy.namespace, peer.namespaceSelector, peer.podSelector, classes)) allPods = true;
     } else {
-      const ranges = ipBlockRanges(peer.ipBlock);
-      for (const a of ctx.peerPartition.covered(ranges)) atoms.add(a);
-      if (ctx.podPartition) {
-        for (const a of ctx.podPartition.covered(ranges)) {
-          for (const c of ctx.classesByPodAtom.get(a) ?? []) classes.add(c);
-        }
-      }
+      addRangeMatches(ctx, ipBlockRanges(peer.ipBlock), atoms, classes);
     }
   }
   return {
     allPods,
     allExternal,
-    classes: allPods ? [] : [...classes].sort((a, b) => a - b),
-    atoms: allExternal ? [] : [...atoms].sort((a, b) => a - b),
+    classes: allPods ? [] : sortedIds(classes),
+    atoms: allExternal ? [] : sortedIds(atoms),
   };
 }
 
@@ -110,8 +133,6 @@ function compileRule(policy: NetworkPolicy, policyIndex: number, rule: Rule, ind
   }
   const { allPods, allExternal, classes, atoms } = match;
   const hasNamedPorts = rule.ports.some((p) => typeof p.port === 'string');
-  const fixed = hasNamedPorts ? -1 : ctx.ports.id(portsOf(rule.ports, []));
-  const byNamedPorts = new Map<number, number>();
   return {
     policy: policyIndex,
     index,
@@ -120,16 +141,27 @@ function compileRule(policy: NetworkPolicy, policyIndex: number, rule: Rule, ind
     classes,
     atoms,
     hasNamedPorts,
-    ports(namedPorts: number): number {
-      if (fixed >= 0) return fixed;
-      let id = byNamedPorts.get(namedPorts);
-      if (id === undefined) {
-        const container = namedPorts < 0 ? [] : ctx.classes.namedPorts[namedPorts]!;
-        id = ctx.ports.id(portsOf(rule.ports, container));
-        byNamedPorts.set(namedPorts, id);
-      }
-      return id;
-    },
+    ports: portsByDestination(ctx, hasNamedPorts, (container) => portsOf(rule.ports, container)),
+  };
+}
+
+/**
+ * A rule's port-set id toward a destination with a given named-ports id (-1 outside the
+ * cluster): fixed when the rule names no port, else resolved once per named-port list.
+ */
+export function portsByDestination(ctx: MatchContext, hasNamedPorts: boolean, resolve: (container: readonly ContainerPort[]) => PortSet): (namedPorts: number) => number {
+  if (!hasNamedPorts) {
+    const fixed = ctx.ports.id(resolve([]));
+    return () => fixed;
+  }
+  const byNamedPorts = new Map<number, number>();
+  return (namedPorts) => {
+    let id = byNamedPorts.get(namedPorts);
+    if (id === undefined) {
+      id = ctx.ports.id(resolve(namedPorts < 0 ? [] : ctx.classes.namedPorts[namedPorts]!));
+      byNamedPorts.set(namedPorts, id);
+    }
+    return id;
   };
 }
 

@@ -1,6 +1,7 @@
 // Raw Kubernetes objects -> the model's Cluster, with diagnostics. Pure: runs in the browser too.
 import { compareText as byText } from '../model/order.ts';
-import type { Cluster, Diagnostic, Namespace, NetworkPolicy, Pod, Workload } from '../model/types.ts';
+import type { AdminNetworkPolicy, BaselineAdminNetworkPolicy, Cluster, Diagnostic, Namespace, NetworkPolicy, Pod, Workload } from '../model/types.ts';
+import { ADMIN_POLICY_GROUP, isAdminPolicyApi, parseAdminNetworkPolicy, parseBaselineAdminNetworkPolicy } from './admin-policy.ts';
 import { expandObjects } from './expand.ts';
 import type { KindedObject } from './expand.ts';
 import { WorkloadResolver } from './grouping.ts';
@@ -30,7 +31,7 @@ function withSource<T extends { source?: string }>(value: T, file: string | unde
 
 /**
  * Builds the cluster from raw objects (Lists expanded). Kinds other than Namespace, Pod,
- * NetworkPolicy and the workload kinds are ignored. An object with any error is left out whole;
+ * NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy and the workload kinds are ignored. An object with any error is left out whole;
  * everything else is still loaded.
  */
 export function buildCluster(sources: readonly SourceObject[]): { cluster: Cluster; diagnostics: Diagnostic[] } {
@@ -41,6 +42,8 @@ export function buildCluster(sources: readonly SourceObject[]): { cluster: Clust
   const namespaces: Namespace[] = [];
   const podObjects: Sourced<PodObject>[] = [];
   const policies: NetworkPolicy[] = [];
+  const adminPolicies: AdminNetworkPolicy[] = [];
+  let baselineAdminPolicy: BaselineAdminNetworkPolicy | null = null;
   const workloadObjects: Sourced<WorkloadObject>[] = [];
 
   /** Validates one object; undefined when it has errors or duplicates an earlier one. */
@@ -98,11 +101,25 @@ export function buildCluster(sources: readonly SourceObject[]): { cluster: Clust
       }
       const policy = accept(item, true, (i) => parseNetworkPolicy(object, i, file), (p) => p);
       if (policy) policies.push(policy);
+    } else if (kind === 'AdminNetworkPolicy' || kind === 'BaselineAdminNetworkPolicy') {
+      if (!isAdminPolicyApi(object['apiVersion'])) {
+        const api = String(object['apiVersion']);
+        diagnostics.push(makeDiagnostic('warning', file, describeObject(kind, object, false), 'apiVersion', `${api} is not the ${ADMIN_POLICY_GROUP} API: ignored`));
+        continue;
+      }
+      const cluster = (p: { name: string }) => ({ namespace: '', name: p.name });
+      if (kind === 'AdminNetworkPolicy') {
+        const policy = accept(item, false, (i) => parseAdminNetworkPolicy(object, i, file), cluster);
+        if (policy) adminPolicies.push(policy);
+      } else {
+        // Its name is always `default`, so a second one is a duplicate.
+        baselineAdminPolicy = accept(item, false, (i) => parseBaselineAdminNetworkPolicy(object, i, file), cluster) ?? baselineAdminPolicy;
+      }
     } else if (isWorkloadKind(kind)) {
       const w = accept(item, true, (i) => parseWorkload(kind, object, i), (x) => x);
       if (w) workloadObjects.push({ value: w, file });
     }
-    // Everything else (Services, Ingresses, RBAC, AdminNetworkPolicies, ...) is not ours: ignored.
+    // Everything else (Services, Ingresses, RBAC, ...) is not ours: ignored.
   }
 
   const resolver = new WorkloadResolver(workloadObjects.map((w) => w.value));
@@ -143,6 +160,9 @@ export function buildCluster(sources: readonly SourceObject[]): { cluster: Clust
     workloads: [...workloads.values()]
       .map((w): Workload => ({ id: w.id, namespace: w.namespace, name: w.name, kind: w.kind }))
       .sort((a, b) => byText(a.id, b.id)),
+    // Evaluation order; equal priorities are undefined behaviour (a finding), taken by name.
+    adminPolicies: adminPolicies.sort((a, b) => a.priority - b.priority || byText(a.name, b.name)),
+    baselineAdminPolicy,
   };
   return { cluster, diagnostics };
 }

@@ -35,7 +35,7 @@ export function parsePeer(value: unknown, path: string, issues: Issues): Peer | 
   return peer;
 }
 
-function readCidr(value: unknown, path: string, issues: Issues): ParsedCidr | undefined {
+export function readCidr(value: unknown, path: string, issues: Issues): ParsedCidr | undefined {
   if (isAbsent(value) || value === '') {
     issues.error(path, 'required field is missing');
     return undefined;

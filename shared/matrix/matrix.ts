@@ -1,6 +1,6 @@
 // Connectivity at pod, workload or namespace level, derived from the class-level engine: a node's
 // pods are grouped by class with counts, so a cell costs (classes in A) x (classes in B), never pods².
-import type { Connection, DirectionReason, RuleRef } from '../engine/analysis.ts';
+import { compareRuleRefs, type Connection, type DirectionReason, type RuleRef } from '../engine/analysis.ts';
 import type { EngineAnalysis } from '../engine/engine.ts';
 import { PortTable } from '../engine/port-table.ts';
 import { compareText } from '../model/order.ts';
@@ -267,8 +267,8 @@ export function mergeReasons(connections: readonly Connection[]): MatrixCell['re
     const lists = connections.map(pick);
     if (lists.every((r) => r === 'unisolated')) return 'unisolated';
     const seen = new Map<string, RuleRef>();
-    for (const r of lists) if (r !== 'unisolated') for (const ref of r) seen.set(`${ref.policy}#${ref.rule}`, ref);
-    return [...seen.values()].sort((x, y) => compareText(x.policy, y.policy) || x.rule - y.rule);
+    for (const r of lists) if (r !== 'unisolated') for (const ref of r) seen.set(`${ref.tier ?? ''}:${ref.policy}#${ref.rule}`, ref);
+    return [...seen.values()].sort(compareRuleRefs);
   };
   return { ingress: merge((c) => c.reasons.ingress), egress: merge((c) => c.reasons.egress) };
 }

@@ -62,8 +62,17 @@ export function allowedText(allowed: AnalysisConnection['allowed']): string {
   return [...byProtocol].map(([protocol, items]) => `${protocol} ${items.join(',')}`).join(' ');
 }
 
+const TIER_LABEL = { anp: 'ANP', banp: 'BANP' } as const;
+
 export function reasonText(reason: DirectionReason): string {
-  return reason === 'unisolated' ? 'not isolated' : reason.map((r) => `${r.policy} rule ${r.rule}`).join(', ');
+  if (reason === 'unisolated') return 'not isolated';
+  return reason
+    .map((r) => {
+      if (r.tier === 'default') return 'no rule (allowed by default)';
+      if (r.tier === 'anp' || r.tier === 'banp') return `${TIER_LABEL[r.tier]} ${r.policy} rule ${r.rule} ${r.action ?? ''}`.trimEnd();
+      return `${r.policy} rule ${r.rule}`;
+    })
+    .join(', ');
 }
 
 export function renderText(doc: AnalysisDocument): string {

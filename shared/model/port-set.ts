@@ -71,6 +71,16 @@ export class PortSet {
     ]);
   }
 
+  /** The ports of this set that are not in `other`. */
+  subtract(other: PortSet): PortSet {
+    if (other.isEmpty()) return this;
+    return new PortSet([
+      subtractRanges(this.byProtocol[0], other.byProtocol[0]),
+      subtractRanges(this.byProtocol[1], other.byProtocol[1]),
+      subtractRanges(this.byProtocol[2], other.byProtocol[2]),
+    ]);
+  }
+
   has(protocol: Protocol, port: number): boolean {
     const r = this.byProtocol[PROTOCOLS.indexOf(protocol)]!;
     for (let i = 0; i < r.length; i += 2) if (port >= r[i]! && port <= r[i + 1]!) return true;
@@ -144,6 +154,26 @@ function intersectRanges(a: Ranges, b: Ranges): Ranges {
     if (lo <= hi) out.push(lo, hi);
     if (a[i + 1]! < b[j + 1]!) i += 2;
     else j += 2;
+  }
+  return out;
+}
+
+function subtractRanges(a: Ranges, b: Ranges): Ranges {
+  if (a.length === 0 || b.length === 0) return a;
+  const out: number[] = [];
+  let j = 0;
+  for (let i = 0; i < a.length; i += 2) {
+    let lo = a[i]!;
+    const hi = a[i + 1]!;
+    // Skip the cuts that end before this range; cut the range by those that overlap it.
+    while (j < b.length && b[j + 1]! < lo) j += 2;
+    let k = j;
+    while (k < b.length && b[k]! <= hi && lo <= hi) {
+      if (b[k]! > lo) out.push(lo, b[k]! - 1);
+      lo = Math.max(lo, b[k + 1]! + 1);
+      k += 2;
+    }
+    if (lo <= hi) out.push(lo, hi);
   }
   return out;
 }

@@ -114,12 +114,65 @@ export interface NetworkPolicy {
   source?: string;
 }
 
+// AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1): the
+// cluster-scoped tiers evaluated before and after NetworkPolicies (semantics.md, last section).
+
+export type AdminAction = 'Allow' | 'Deny' | 'Pass';
+
+/** Pods in the namespaces `namespaceSelector` matches; `podSelector` undefined = every pod there. */
+export interface AdminPodSet {
+  namespaceSelector: LabelSelector;
+  podSelector?: LabelSelector;
+}
+
+/**
+ * An admin rule peer: pods (`namespaces` and `pods` peers), or the addresses of `networks` CIDRs
+ * (canonical text): outside the cluster, and pod IPs too when ipBlocks match pods.
+ */
+export type AdminPeer = ({ kind: 'pods' } & AdminPodSet) | { kind: 'networks'; cidrs: string[] };
+
+/** `portNumber` and `portRange` (one protocol), or `namedPort` (a destination container port of any protocol). */
+export type AdminPort = { kind: 'range'; protocol: Protocol; port: number; endPort: number } | { kind: 'named'; name: string };
+
+export interface AdminRule {
+  /** The rule's `name`, '' when it has none. */
+  name: string;
+  action: AdminAction;
+  /** ORed. Unlike NetworkPolicy, empty matches nothing (every peer was a `nodes` peer, which no pod or range is). */
+  peers: AdminPeer[];
+  /** ORed; empty = every port of every protocol. */
+  ports: AdminPort[];
+}
+
+interface AdminPolicyBase {
+  /** `metadata.name` (cluster-scoped). */
+  name: string;
+  subject: AdminPodSet;
+  ingress: AdminRule[];
+  egress: AdminRule[];
+  source?: string;
+}
+
+export interface AdminNetworkPolicy extends AdminPolicyBase {
+  kind: 'AdminNetworkPolicy';
+  /** 0-1000, lower first. */
+  priority: number;
+}
+
+/** The single `default` object; its rules never Pass. */
+export interface BaselineAdminNetworkPolicy extends AdminPolicyBase {
+  kind: 'BaselineAdminNetworkPolicy';
+}
+
 /** A normalized cluster. Invariant: every pod's and policy's namespace is in `namespaces`. */
 export interface Cluster {
   namespaces: Namespace[];
   pods: Pod[];
   policies: NetworkPolicy[];
   workloads: Workload[];
+  /** In evaluation order: by priority, equal priorities by name. */
+  adminPolicies: AdminNetworkPolicy[];
+  baselineAdminPolicy: BaselineAdminNetworkPolicy | null;
 }
 
 export interface AnalysisOptions {

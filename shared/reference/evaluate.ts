@@ -1,5 +1,6 @@
-// The reference evaluator: a slow, deliberately plain reading of docs semantics.md rules 1-24,
-// one connection at a time, straight from RAW Kubernetes objects (parsed manifests).
+// The reference evaluator: a slow, deliberately plain reading of docs semantics.md rules 1-24 and
+// of its AdminNetworkPolicy section, one connection at a time, straight from RAW Kubernetes
+// objects (parsed manifests).
 //
 // It exists to check the optimized engine in a differential test, so it must stay independent of
 // it: nothing here may come from shared/policy/, shared/engine/ or shared/kube/. Only the port-set
@@ -13,10 +14,20 @@ import type { Protocol } from '../model/types.ts';
 export type RefEndpoint = { kind: 'pod'; id: string /* ns/name */ } | { kind: 'ip'; ip: string };
 
 export interface RefRuleRef {
-  /** `namespace/name` of the NetworkPolicy. */
+  /**
+   * `namespace/name` of the NetworkPolicy, the name of the (Baseline)AdminNetworkPolicy, or '' for
+   * tier `default`.
+   */
   policy: string;
-  /** Index of the rule in the policy's `ingress` or `egress` list. */
+  /** Index of the rule in the policy's `ingress` or `egress` list (-1 for tier `default`). */
   rule: number;
+  /**
+   * Only when the input has admin policies: which tier decided. `default`: no rule of any tier
+   * matched some of the ports, so they are allowed (the side is not isolated by a NetworkPolicy).
+   */
+  tier?: 'anp' | 'np' | 'banp' | 'default';
+  /** For admin rules: Allow, or Pass (ports passed down and allowed there). */
+  action?: 'Allow' | 'Pass';
 }
 
 export type RefReason = 'unisolated' | RefRuleRef[];
@@ -99,6 +110,14 @@ interface RefPolicy {
   spec: Json;
 }
 
+/** An AdminNetworkPolicy, or the BaselineAdminNetworkPolicy (tier `banp`, priority unused). */
+interface RefAdminPolicy {
+  name: string;
+  tier: 'anp' | 'banp';
+  priority: number;
+  spec: Json;
+}
+
 /** An endpoint after lookup: a participating pod, or an address outside the cluster. */
 type Endpoint = { kind: 'pod'; pod: RefPod } | { kind: 'ip'; family: Family; value: bigint };
 
@@ -162,6 +181,7 @@ export function createReference(objects: unknown[], options: RefOptions): Refere
   const givenNamespaces = new Map<string, Map<string, string>>();
   const pods = new Map<string, RefPod>();
   const policies: RefPolicy[] = [];
+  const adminPolicies: RefAdminPolicy[] = [];
 
   for (const raw of objects) {
     const object = asObject(raw);
@@ -185,8 +205,17 @@ export function createReference(objects: unknown[], options: RefOptions): Refere
     } else if (object.kind === 'NetworkPolicy' && object.apiVersion === 'networking.k8s.io/v1') {
       const namespace = namespaceOf(metadata);
       policies.push({ id: `${namespace}/${name}`, namespace, spec: asObject(object.spec) ?? {} });
+    } else if (object.apiVersion === 'policy.networking.k8s.io/v1alpha1') {
+      const spec = asObject(object.spec) ?? {};
+      if (object.kind === 'AdminNetworkPolicy') {
+        if (typeof spec.priority !== 'number') throw new Error(`reference: AdminNetworkPolicy ${name} without priority`);
+        adminPolicies.push({ name, tier: 'anp', priority: spec.priority, spec });
+      } else if (object.kind === 'BaselineAdminNetworkPolicy' && name === 'default') {
+        adminPolicies.push({ name, tier: 'banp', priority: 0, spec });
+      }
     }
   }
+  const hasAdminPolicies = adminPolicies.length > 0;
 
   /** Rule 14: every namespace exists and carries kubernetes.io/metadata.name=<name>. */
   function namespaceLabels(name: string): Map<string, string> {
@@ -259,8 +288,15 @@ export function createReference(objects: unknown[], options: RefOptions): Refere
     return policies.filter((policy) => policySelects(policy, pod) && policyTypes(policy)[direction]);
   }
 
+  /**
+   * A direction is isolated when a NetworkPolicy isolates it, or an admin policy selecting the pod
+   * has a Deny rule for it: either can deny traffic; Allow and Pass rules cannot by themselves.
+   */
   function isolated(pod: RefPod, direction: Direction): boolean {
-    return policiesFor(pod, direction).length > 0;
+    if (policiesFor(pod, direction).length > 0) return true;
+    return adminPolicies.some(
+      (policy) => adminSubjectSelects(policy, pod) && asArray(policy.spec[direction]).some((rule) => asObject(rule)?.action === 'Deny'),
+    );
   }
 
   // --- Rules 10-17: peers. ------------------------------------------------------------------
@@ -336,7 +372,94 @@ export function createReference(objects: unknown[], options: RefOptions): Refere
     return set;
   }
 
-  // --- Rules 5-8: one direction of one connection. --------------------------------------------
+  // --- AdminNetworkPolicy and BaselineAdminNetworkPolicy: subjects, peers, ports. -----------
+
+  /**
+   * `namespaces: <selector>`, or `pods: { namespaceSelector, podSelector }` (an absent selector
+   * matches everything, as Go decodes it).
+   */
+  function podSetMatches(form: 'namespaces' | 'pods', value: unknown, pod: RefPod): boolean {
+    if (form === 'namespaces') return selectorMatches(value, namespaceLabels(pod.namespace));
+    const set = asObject(value) ?? {};
+    return selectorMatches(set.namespaceSelector, namespaceLabels(pod.namespace)) && selectorMatches(set.podSelector, pod.labels);
+  }
+
+  function adminSubjectSelects(policy: RefAdminPolicy, pod: RefPod): boolean {
+    const subject = asObject(policy.spec.subject) ?? {};
+    if (subject.namespaces !== undefined && subject.namespaces !== null) return podSetMatches('namespaces', subject.namespaces, pod);
+    if (subject.pods !== undefined && subject.pods !== null) return podSetMatches('pods', subject.pods, pod);
+    throw new Error(`reference: ${policy.name} has no subject`);
+  }
+
+  /** One `from` / `to` entry. `nodes` peers select node addresses, which are not in the matrix. */
+  function adminPeerMatches(peerValue: unknown, other: Endpoint): boolean {
+    const peer = asObject(peerValue) ?? {};
+    for (const form of ['namespaces', 'pods'] as const) {
+      if (peer[form] !== undefined && peer[form] !== null) return other.kind === 'pod' && podSetMatches(form, peer[form], other.pod);
+    }
+    if (Array.isArray(peer.networks)) {
+      const inNetworks = (address: { family: Family; value: bigint }) => asArray(peer.networks).some((text) => inIpBlock({ cidr: text }, address));
+      if (other.kind === 'ip') return inNetworks(other);
+      // Like ipBlocks (rule 17): pod IPs only with the option.
+      return options.ipBlockMatchesPods && other.pod.ips.some(inNetworks);
+    }
+    if (peer.nodes !== undefined && peer.nodes !== null) return false;
+    throw new Error('reference: invalid admin peer');
+  }
+
+  /** Missing ports = every port; a named port is any container port of the destination pod with that name. */
+  function adminRulePorts(rule: Json, destination: Endpoint): PortSet {
+    const entries = asArray(rule.ports);
+    if (entries.length === 0) return PortSet.ALL;
+    let set = PortSet.EMPTY;
+    for (const value of entries) {
+      const entry = asObject(value) ?? {};
+      const number = asObject(entry.portNumber);
+      const range = asObject(entry.portRange);
+      if (number) set = set.union(PortSet.range(protocolOf(number.protocol), Number(number.port), Number(number.port)));
+      else if (range) set = set.union(PortSet.range(protocolOf(range.protocol), Number(range.start), Number(range.end)));
+      else if (typeof entry.namedPort === 'string') {
+        if (destination.kind !== 'pod') continue;
+        for (const cp of destination.pod.containerPorts) {
+          if (cp.name === entry.namedPort) set = set.union(PortSet.range(cp.protocol, cp.port, cp.port));
+        }
+      } else throw new Error('reference: invalid admin port');
+    }
+    return set;
+  }
+
+  interface Decision {
+    policy: string;
+    rule: number;
+    action: string;
+    /** The ports this rule decides: those it matches that no earlier rule decided. */
+    ports: PortSet;
+  }
+
+  /** First match per port over the rules of these policies, in order. */
+  function firstMatch(applying: RefAdminPolicy[], direction: Direction, other: Endpoint, destination: Endpoint): { decisions: Decision[]; undecided: PortSet } {
+    let undecided = PortSet.ALL;
+    const decisions: Decision[] = [];
+    for (const policy of applying) {
+      asArray(policy.spec[direction]).forEach((ruleValue, index) => {
+        const rule = asObject(ruleValue) ?? {};
+        const peers = asArray(direction === 'ingress' ? rule.from : rule.to);
+        if (!peers.some((peer) => adminPeerMatches(peer, other))) return;
+        const ports = adminRulePorts(rule, destination).intersect(undecided);
+        decisions.push({ policy: policy.name, rule: index, action: String(rule.action), ports });
+        undecided = undecided.subtract(ports);
+      });
+    }
+    return { decisions, undecided };
+  }
+
+  function decided(decisions: Decision[], action: string): PortSet {
+    let set = PortSet.EMPTY;
+    for (const d of decisions) if (d.action === action) set = set.union(d.ports);
+    return set;
+  }
+
+  // --- Rules 5-8 and the tiers: one direction of one connection. ------------------------------
 
   interface Contribution {
     policy: string;
@@ -344,37 +467,77 @@ export function createReference(objects: unknown[], options: RefOptions): Refere
     ports: PortSet;
   }
 
-  /**
-   * What `pod`'s policies allow in `direction` toward/from `other`, or 'unisolated'. Every rule
-   * whose peers match is returned with its ports, even when those are empty.
-   */
-  function side(pod: RefPod, direction: Direction, other: Endpoint, destination: Endpoint): 'unisolated' | Contribution[] {
-    const applying = policiesFor(pod, direction);
-    if (applying.length === 0) return 'unisolated';
-    const contributions: Contribution[] = [];
+  /** Every rule of the NetworkPolicies isolating `pod` whose peers match, with its ports (even when empty). */
+  function contributions(applying: RefPolicy[], direction: Direction, other: Endpoint, destination: Endpoint): Contribution[] {
+    const out: Contribution[] = [];
     for (const policy of applying) {
       const rules = asArray(direction === 'ingress' ? policy.spec.ingress : policy.spec.egress);
       rules.forEach((ruleValue, index) => {
         const rule = asObject(ruleValue) ?? {};
         if (!rulePeersMatch(policy, rule, direction, other)) return;
-        contributions.push({ policy: policy.id, rule: index, ports: rulePorts(rule, destination) });
+        out.push({ policy: policy.id, rule: index, ports: rulePorts(rule, destination) });
       });
     }
-    return contributions;
+    return out;
   }
 
-  function sideAllows(s: 'unisolated' | Contribution[]): PortSet {
-    if (s === 'unisolated') return PortSet.ALL;
-    let set = PortSet.EMPTY;
-    for (const c of s) set = set.union(c.ports);
-    return set;
+  interface Side {
+    allowed: PortSet;
+    /** The rules (and tiers) that allow part of `final`, a subset of `allowed`. */
+    reasons(final: PortSet): RefReason;
   }
 
-  function sideReasons(s: 'unisolated' | Contribution[], allowed: PortSet): RefReason {
-    if (s === 'unisolated') return 'unisolated';
-    const refs = s.filter((c) => !c.ports.intersect(allowed).isEmpty()).map((c) => ({ policy: c.policy, rule: c.rule }));
-    refs.sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : a.rule - b.rule));
-    return refs.filter((r, i) => i === 0 || r.policy !== refs[i - 1]!.policy || r.rule !== refs[i - 1]!.rule);
+  const UNISOLATED: Side = { allowed: PortSet.ALL, reasons: () => 'unisolated' };
+
+  /**
+   * What `pod` allows in `direction` toward/from `other`: the AdminNetworkPolicies selecting it by
+   * priority (equal priorities by name), rules in order, the first match deciding each port; the
+   * ports they pass or leave undecided go to the NetworkPolicies when one isolates the pod, else
+   * to the BaselineAdminNetworkPolicy (first match), else they are allowed.
+   */
+  function side(pod: RefPod, direction: Direction, other: Endpoint, destination: Endpoint): Side {
+    const selecting = adminPolicies.filter((p) => adminSubjectSelects(p, pod));
+    const anps = selecting.filter((p) => p.tier === 'anp').sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const anp = firstMatch(anps, direction, other, destination);
+    const passed = anp.undecided.union(decided(anp.decisions, 'Pass'));
+    const isolating = policiesFor(pod, direction);
+    const np = contributions(isolating, direction, other, destination);
+    const banp = firstMatch(isolating.length > 0 ? [] : selecting.filter((p) => p.tier === 'banp'), direction, other, destination);
+    if (isolating.length === 0 && anp.decisions.length === 0 && banp.decisions.length === 0) return UNISOLATED;
+    let below = PortSet.EMPTY;
+    if (isolating.length > 0) for (const c of np) below = below.union(c.ports);
+    else below = decided(banp.decisions, 'Allow').union(banp.undecided);
+    const allowed = decided(anp.decisions, 'Allow').union(passed.intersect(below));
+
+    const reasons = (final: PortSet): RefReason => {
+      const refs: RefRuleRef[] = [];
+      const tier = hasAdminPolicies ? { tier: 'np' as const } : {};
+      for (const d of anp.decisions) {
+        if ((d.action === 'Allow' || d.action === 'Pass') && !d.ports.intersect(final).isEmpty()) {
+          refs.push({ policy: d.policy, rule: d.rule, tier: 'anp', action: d.action });
+        }
+      }
+      const reached = passed.intersect(final);
+      for (const c of np) if (!c.ports.intersect(reached).isEmpty()) refs.push({ policy: c.policy, rule: c.rule, ...tier });
+      for (const d of banp.decisions) {
+        if (d.action === 'Allow' && !d.ports.intersect(reached).isEmpty()) refs.push({ policy: d.policy, rule: d.rule, tier: 'banp', action: 'Allow' });
+      }
+      if (isolating.length === 0 && !banp.undecided.intersect(reached).isEmpty()) {
+        // Only ports that no rule matched: the same as an unisolated side.
+        if (refs.length === 0) return 'unisolated';
+        refs.push({ policy: '', rule: -1, tier: 'default' });
+      }
+      return sortRefs(refs);
+    };
+    return { allowed, reasons };
+  }
+
+  const TIER_ORDER = ['anp', 'np', 'banp', 'default'];
+
+  function sortRefs(refs: RefRuleRef[]): RefRuleRef[] {
+    const rank = (r: RefRuleRef) => TIER_ORDER.indexOf(r.tier ?? 'np');
+    refs.sort((a, b) => rank(a) - rank(b) || (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : a.rule - b.rule));
+    return refs.filter((r, i) => i === 0 || r.policy !== refs[i - 1]!.policy || r.rule !== refs[i - 1]!.rule || r.tier !== refs[i - 1]!.tier);
   }
 
   function lookupPod(id: string): RefPod {
@@ -422,10 +585,10 @@ export function createReference(objects: unknown[], options: RefOptions): Refere
       if (from.kind === 'ip' && to.kind === 'ip') return nothing(); // not cluster traffic
       // Rule 8: the source's egress AND the destination's ingress; an address outside the cluster
       // has no policies.
-      const egress = from.kind === 'pod' ? side(from.pod, 'egress', to, to) : 'unisolated';
-      const ingress = to.kind === 'pod' ? side(to.pod, 'ingress', from, to) : 'unisolated';
-      const ports = sideAllows(egress).intersect(sideAllows(ingress));
-      return { ports, reasons: { egress: sideReasons(egress, ports), ingress: sideReasons(ingress, ports) } };
+      const egress = from.kind === 'pod' ? side(from.pod, 'egress', to, to) : UNISOLATED;
+      const ingress = to.kind === 'pod' ? side(to.pod, 'ingress', from, to) : UNISOLATED;
+      const ports = egress.allowed.intersect(ingress.allowed);
+      return { ports, reasons: { egress: egress.reasons(ports), ingress: ingress.reasons(ports) } };
     },
   };
 }

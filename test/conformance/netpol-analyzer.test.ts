@@ -1,4 +1,4 @@
-// Our engine against every `networkpolicy` case of the netpol-analyzer corpus
+// Our engine against every `networkpolicy` and `anp-banp` case of the netpol-analyzer corpus
 // (../shared/conformance/netpol-analyzer, see its README.md and FORMAT.md): our answer, written in
 // that analyzer's connlist format, must equal expected.txt line for line, external ranges included.
 // The only differences allowed are those recorded in KNOWN.md, and every record there must still
@@ -10,19 +10,24 @@ import type { CaseResult } from './netpol-analyzer.ts';
 import { readKnown } from './known.ts';
 import type { Known } from './known.ts';
 
-const CATEGORY = 'networkpolicy';
-/** README.md / FORMAT.md: the size of the category. */
-const CASE_COUNT = 42;
-const EXPECTED_LINES = 31_664;
-/**
- * Lines actually compared (expected minus skipped). Rules 21-22 skip 16,740 lines, most of them in
- * ipblockstest_4 whose host-network DaemonSets face ~1,000 external ranges each, so 14,924 remain;
- * the floor keeps the test from passing by comparing (almost) nothing.
- */
-const MIN_COMPARED_LINES = 14_900;
+interface Category {
+  name: string;
+  /** README.md / FORMAT.md: the size of the category. */
+  cases: number;
+  lines: number;
+  /** Lines actually compared (expected minus skipped): the floor keeps the test from passing by comparing (almost) nothing. */
+  minCompared: number;
+}
+
+const CATEGORIES: readonly Category[] = [
+  // Rules 21-22 skip 16,740 lines, most of them in ipblockstest_4 whose host-network DaemonSets
+  // face ~1,000 external ranges each, so 14,924 remain.
+  { name: 'networkpolicy', cases: 42, lines: 31_664, minCompared: 14_900 },
+  // AdminNetworkPolicy and BaselineAdminNetworkPolicy tiers: nothing is skipped.
+  { name: 'anp-banp', cases: 54, lines: 858, minCompared: 858 },
+];
 const SHOWN = 20;
 
-const cases = readCases(CATEGORY);
 const known: Known = readKnown();
 
 function list(title: string, items: readonly string[]): string[] {
@@ -74,25 +79,31 @@ function problems(r: CaseResult): string[] {
   ];
 }
 
-describe('netpol-analyzer conformance (networkpolicy)', () => {
-  it.each(cases.map((c) => c.case))('%s', (name) => {
-    const r = caseResult(name);
-    expect(problems(r).join('\n'), name).toBe('');
-  });
+for (const category of CATEGORIES) {
+  const cases = readCases(category.name);
 
-  it(`runs all ${CASE_COUNT} cases and compares at least ${MIN_COMPARED_LINES} of the ${EXPECTED_LINES} lines`, () => {
-    expect(cases.length).toBe(CASE_COUNT);
-    const results = cases.map((c) => caseResult(c.case));
-    const expected = results.reduce((n, r) => n + r.expected.length, 0);
-    const compared = results.reduce((n, r) => n + r.compared, 0);
-    const skipped = results.reduce((n, r) => n + r.skipped.length, 0);
-    expect(expected).toBe(EXPECTED_LINES);
-    expect(compared + skipped).toBe(EXPECTED_LINES);
-    expect(compared).toBeGreaterThanOrEqual(MIN_COMPARED_LINES);
-  });
+  describe(`netpol-analyzer conformance (${category.name})`, () => {
+    it.each(cases.map((c) => c.case))('%s', (name) => {
+      const r = caseResult(name);
+      expect(problems(r).join('\n'), name).toBe('');
+    });
 
-  it('KNOWN.md names only cases of the category, each row backed by a real difference', () => {
-    const names = new Set(cases.map((c) => c.case));
+    it(`runs all ${category.cases} cases and compares at least ${category.minCompared} of the ${category.lines} lines`, () => {
+      expect(cases.length).toBe(category.cases);
+      const results = cases.map((c) => caseResult(c.case));
+      const expected = results.reduce((n, r) => n + r.expected.length, 0);
+      const compared = results.reduce((n, r) => n + r.compared, 0);
+      const skipped = results.reduce((n, r) => n + r.skipped.length, 0);
+      expect(expected).toBe(category.lines);
+      expect(compared + skipped).toBe(category.lines);
+      expect(compared).toBeGreaterThanOrEqual(category.minCompared);
+    });
+  });
+}
+
+describe('netpol-analyzer conformance: KNOWN.md', () => {
+  it('names only cases of the compared categories, each row backed by a real difference', () => {
+    const names = new Set(CATEGORIES.flatMap((c) => readCases(c.name).map((x) => x.case)));
     const unknownCases = [...known.skips.keys(), ...known.explained.map((e) => e.case)].filter((n) => !names.has(n));
     expect(unknownCases).toEqual([]);
     for (const skip of known.skips.values()) {

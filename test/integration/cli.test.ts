@@ -5,6 +5,7 @@ import { main } from '../../server/cli/main.ts';
 
 const DEMO = 'test/fixtures/shop-demo';
 const BAD = 'test/fixtures/bad-input';
+const ADMIN = 'test/fixtures/admin-tiers';
 
 async function run(...argv: string[]) {
   let stdout = '';
@@ -120,6 +121,47 @@ describe('traffic-map unprotected', () => {
   it('passes the gate when nothing is unprotected in that direction', async () => {
     const r = await run('unprotected', 'test/fixtures/shop-demo/namespaces.yaml', 'test/fixtures/shop-demo/policies.yaml', '--fail', '--direction', 'ingress');
     expect(r.code).toBe(0);
+  });
+});
+
+describe('AdminNetworkPolicy and BaselineAdminNetworkPolicy from manifests', () => {
+  it('analyze: reasons name the tier, the policy, the rule and the action', async () => {
+    const r = await run('analyze', ADMIN, '--format', 'json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const connection = (from: string, to: string) => doc.connections.find((c: { from: string; to: string }) => c.from === from && c.to === to);
+    expect(connection('monitoring/prometheus', 'prod/db')).toMatchObject({
+      allowed: [{ protocol: 'TCP', port: 9090, endPort: 9090 }],
+      reasons: { egress: 'unisolated', ingress: [{ policy: 'cluster-guardrails', rule: 0, tier: 'anp', action: 'Allow' }] },
+    });
+    expect(connection('monitoring/prometheus', 'prod/web').reasons.ingress).toEqual([
+      { policy: 'cluster-guardrails', rule: 2, tier: 'anp', action: 'Pass' },
+      { policy: 'prod/web-http', rule: 0, tier: 'np' },
+    ]);
+    expect(connection('staging/web', 'prod/web')).toBeUndefined();
+    const text = (await run('analyze', ADMIN)).stdout;
+    expect(text).toContain('staging/web => monitoring/prometheus : all  [egress: not isolated; ingress: BANP default rule 0 Allow]');
+  });
+
+  it('check: the deciding admin rule, or the tier the port was passed to', async () => {
+    const denied = await run('check', ADMIN, '--from', 'staging/web', '--to', 'prod/web', '--port', '8080', '--expect', 'denied');
+    expect(denied.code).toBe(0);
+    expect(denied.stdout).toContain('    ingress: denied\n      AdminNetworkPolicy cluster-guardrails ingress[1]: Deny\n');
+    const passed = await run('check', ADMIN, '--from', 'monitoring/prometheus', '--to', 'prod/web', '--port', '8080');
+    expect(passed.stdout).toContain('AdminNetworkPolicy cluster-guardrails ingress[2]: Pass, to the NetworkPolicies\n      allowed by prod/web-http ingress[0]');
+    const baseline = await run('check', ADMIN, '--from', 'prod/web', '--to', 'staging/web', '--port', '8080', '--format', 'json');
+    expect(JSON.parse(baseline.stdout).pairs[0].ingress.admin).toEqual({
+      policies: [],
+      baseline: true,
+      rules: [{ tier: 'banp', policy: 'default', rule: 1, action: 'Deny', ports: 'all' }],
+      passed: 'all',
+    });
+  });
+
+  it('unprotected: an admin Deny rule protects its direction', async () => {
+    const r = await run('unprotected', ADMIN, '--direction', 'ingress', '--fail');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('0 of 4 pods unprotected (ingress)\n');
   });
 });
 

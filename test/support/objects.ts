@@ -33,3 +33,11 @@ export function policy(id: string, spec: Record<string, unknown>): object {
   const [ns, name] = id.split('/') as [string, string];
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec };
 }
+
+export function adminPolicy(name: string, priority: number, spec: Record<string, unknown>): object {
+  return { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name }, spec: { priority, ...spec } };
+}
+
+export function baselinePolicy(spec: Record<string, unknown>): object {
+  return { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' }, spec };
+}

@@ -1,8 +1,9 @@
 // A seeded generator of small, valid, adversarial raw clusters (Namespace, Pod and NetworkPolicy
-// objects as a manifest folder would hold them), for the differential test of the engine against
-// the reference evaluator. Tiny vocabularies (labels, ports, port names, addresses) make selectors,
+// objects as a manifest folder would hold them, optionally admin policies), for the differential
+// test of the engine against the reference evaluator. Tiny vocabularies (labels, ports, port names, addresses) make selectors,
 // ports and CIDRs hit and miss each other often.
 import { formatIp, parseCidr } from '../../shared/model/ip.ts';
+import { randomAdminPolicies } from './random-admin.ts';
 
 type Json = Record<string, unknown>;
 
@@ -84,7 +85,8 @@ interface GenPod {
   portNames: string[];
 }
 
-export function randomCluster(seed: number): unknown[] {
+/** `admin`: add AdminNetworkPolicies and a BaselineAdminNetworkPolicy (random-admin.ts); without it the output for a seed never changes. */
+export function randomCluster(seed: number, options: { admin?: boolean } = {}): unknown[] {
   const r = new Random(seed);
   const objects: Json[] = [];
 
@@ -374,6 +376,11 @@ export function randomCluster(seed: number): unknown[] {
     if (ingress !== undefined) spec.ingress = ingress;
     if (egress !== undefined) spec.egress = egress;
     objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata, spec });
+  }
+
+  if (options.admin) {
+    const cidr = (): string => ((ipBlock().ipBlock as Json).cidr as string);
+    objects.push(...randomAdminPolicies(r, { podSelector, namespaceSelector, cidr, portNames: allPortNames, ports: POLICY_PORTS }));
   }
 
   // Manifest folders come in any order.

@@ -4,11 +4,12 @@ import { PROTOCOL_VERSION } from '../../shared/protocol/events.ts';
 import { ViewSubscription } from '../../shared/protocol/subscription.ts';
 import { cellKey, type ViewSpec, type ViewState } from '../../shared/protocol/view.ts';
 
-export async function connect(url: string, options: { token?: string; origin?: string } = {}): Promise<Socket> {
+export async function connect(url: string, options: { token?: string; origin?: string; timeoutMs?: number } = {}): Promise<Socket> {
   const socket = io(url, {
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
+    ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
     auth: { protocol: PROTOCOL_VERSION, ...(options.token ? { token: options.token } : {}) },
     ...(options.origin ? { extraHeaders: { Origin: options.origin } } : {}),
   });

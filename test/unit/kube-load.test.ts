@@ -488,15 +488,6 @@ items:
 kind: Service
 metadata: {name: s, namespace: svc-only}
 ---
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: AdminNetworkPolicy
-metadata: {name: anp}
-spec: {priority: 1, subject: {namespaces: {}}}
----
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: BaselineAdminNetworkPolicy
-metadata: {name: default}
----
 kind: ConfigMap
 metadata: {name: c}
 ---

@@ -26,6 +26,7 @@ function bruteRange(protocol: Protocol, lo: number, hi: number): Brute {
 
 const bruteUnion = (a: Brute, b: Brute): Brute => new Set([...a, ...b]);
 const bruteIntersect = (a: Brute, b: Brute): Brute => new Set([...a].filter((x) => b.has(x)));
+const bruteSubtract = (a: Brute, b: Brute): Brute => new Set([...a].filter((x) => !b.has(x)));
 const bruteEqual = (a: Brute, b: Brute): boolean => a.size === b.size && [...a].every((x) => b.has(x));
 const FULL = PROTOCOLS.reduce<Brute>((acc, p) => bruteUnion(acc, bruteRange(p, MIN_PORT, MAX_PORT)), new Set());
 
@@ -85,7 +86,7 @@ function checkCanonical(set: PortSet): void {
 }
 
 describe('PortSet against a brute-force set', () => {
-  it('500 seeded cases: union, intersect, isEmpty, isAll, has, key, ranges', () => {
+  it('500 seeded cases: union, intersect, subtract, isEmpty, isAll, has, key, ranges', () => {
     const r = new Random(20240501);
     const samples: { set: PortSet; brute: Brute }[] = [];
     for (let c = 0; c < 500; c++) {
@@ -97,6 +98,8 @@ describe('PortSet against a brute-force set', () => {
       const inter2 = b.set.intersect(a.set);
       const expectedUnion = bruteUnion(a.brute, b.brute);
       const expectedInter = bruteIntersect(a.brute, b.brute);
+      const minus = a.set.subtract(b.set);
+      const minus2 = b.set.subtract(a.set);
       const ctx = `case ${c}: A=${a.set.key()} B=${b.set.key()}`;
 
       for (const [name, set, brute] of [
@@ -106,6 +109,8 @@ describe('PortSet against a brute-force set', () => {
         ['B∪A', union2, expectedUnion],
         ['A∩B', inter, expectedInter],
         ['B∩A', inter2, expectedInter],
+        ['A∖B', minus, bruteSubtract(a.brute, b.brute)],
+        ['B∖A', minus2, bruteSubtract(b.brute, a.brute)],
       ] as const) {
         expect(image(set), `${ctx} ${name} membership`).toEqual(brute);
         expect(set.isEmpty(), `${ctx} ${name} isEmpty`).toBe(brute.size === 0);

@@ -50,7 +50,8 @@ const IP = (ip: string): RefEndpoint => ({ kind: 'ip', ip });
 
 /** A compact, comparable view of a result. */
 function view(result: RefResult): { ports: string; egress: unknown; ingress: unknown } {
-  const reason = (r: RefResult['reasons']['egress']): unknown => (r === 'unisolated' ? r : r.map((x) => `${x.policy}#${x.rule}`));
+  const reason = (r: RefResult['reasons']['egress']): unknown =>
+    r === 'unisolated' ? r : r.map((x) => `${x.tier && x.tier !== 'np' ? `${x.tier}:` : ''}${x.policy}#${x.rule}${x.action ? ` ${x.action}` : ''}`);
   return { ports: result.ports.key(), egress: reason(result.reasons.egress), ingress: reason(result.reasons.ingress) };
 }
 
@@ -397,5 +398,54 @@ describe('reference: reasons (which rules allowed the final set)', () => {
     );
     expect(view(ref.connection(P('a/c'), P('a/s')))).toEqual({ ports: 'none', egress: [], ingress: [] });
     expect(view(ref.connection(P('a/c'), IP('9.9.9.9')))).toEqual({ ports: 'TCP 80', egress: ['a/e#0'], ingress: 'unisolated' });
+  });
+});
+
+describe('reference: AdminNetworkPolicy and BaselineAdminNetworkPolicy tiers', () => {
+  const admin = (kind: string, name: string, spec: Json): Json => ({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind, metadata: { name }, spec });
+  const anp = (name: string, priority: number, spec: Json) => admin('AdminNetworkPolicy', name, { priority, ...spec });
+  const banp = (spec: Json) => admin('BaselineAdminNetworkPolicy', 'default', spec);
+  const fromB = [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'b' } } }];
+  const onA = { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'a' } } };
+  const base = [
+    pod('a/s', { ips: ['10.0.0.2'], ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }] }),
+    pod('b/c', { ips: ['10.0.1.1'] }),
+  ];
+
+  it('priority first, then written order; the first matching rule decides each port', () => {
+    const ref = createReference(
+      [
+        ...base,
+        anp('late', 9, { subject: onA, ingress: [{ action: 'Allow', from: fromB }] }),
+        anp('early', 1, { subject: onA, ingress: [{ action: 'Deny', from: fromB, ports: [{ portNumber: { protocol: 'TCP', port: 22 } }] }, { action: 'Pass', from: fromB, ports: [{ portRange: { start: 20, end: 30 } }] }] }),
+      ],
+      MATCH,
+    );
+    expect(view(ref.connection(P('b/c'), P('a/s')))).toEqual({
+      ports: 'TCP 1-21,23-65535 UDP 1-65535 SCTP 1-65535',
+      egress: 'unisolated',
+      ingress: ['anp:early#1 Pass', 'anp:late#0 Allow', 'default:#-1'],
+    });
+    expect(ref.isolation('a/s')).toEqual({ ingress: true, egress: false });
+  });
+
+  it('passed ports: the NetworkPolicies when one isolates the pod, else the baseline, else allowed', () => {
+    const objects = [...base, anp('p', 1, { subject: onA, ingress: [{ action: 'Pass', from: fromB }] }), banp({ subject: onA, ingress: [{ action: 'Deny', from: fromB }] })];
+    expect(view(createReference(objects, MATCH).connection(P('b/c'), P('a/s'))).ports).toBe('none');
+    const isolated = createReference([...objects, policy('a/web', { podSelector: {}, ingress: [{ ports: [{ port: 80 }] }] })], MATCH);
+    expect(view(isolated.connection(P('b/c'), P('a/s')))).toEqual({ ports: 'TCP 80', egress: 'unisolated', ingress: ['anp:p#0 Pass', 'a/web#0'] });
+  });
+
+  it('a named port matches the destination container port by name, whatever its protocol; networks match pod IPs only with the option', () => {
+    const objects = [
+      ...base,
+      anp('p', 1, {
+        subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'b' } } },
+        egress: [{ action: 'Allow', to: [{ pods: { namespaceSelector: {}, podSelector: {} } }], ports: [{ namedPort: 'dns' }] }, { action: 'Deny', to: [{ networks: ['10.0.0.0/24'] }] }],
+      }),
+    ];
+    expect(view(createReference(objects, MATCH).connection(P('b/c'), P('a/s'))).ports).toBe('UDP 53');
+    expect(view(createReference(objects, NO_MATCH).connection(P('b/c'), P('a/s'))).ports).toBe('all');
+    expect(view(createReference(objects, NO_MATCH).connection(P('b/c'), IP('10.0.0.9'))).ports).toBe('none');
   });
 });

@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { ADVERSARIAL_M, POD_CIDR, SCALE_PRESETS, generateScaleCluster } from '../../server/sim/scale-cluster.ts';
+import { analyze } from '../../shared/engine/engine.ts';
 import { buildCluster } from '../../shared/kube/load.ts';
 
 interface Meta {
@@ -237,6 +238,23 @@ describe('generateScaleCluster', () => {
     const appRefs = text.flatMap((t) => [...t.matchAll(/"app":"([^"]+)"/g)].map((x) => x[1]!));
     expect(appRefs.length).toBeGreaterThan(100);
     expect(appRefs.every((a) => apps.has(a))).toBe(true);
+  });
+
+  it('adds AdminNetworkPolicies and the baseline on their own random stream, selecting real pods', () => {
+    const spec = { ...SCALE_PRESETS.S, adminPolicies: 12, baseline: true };
+    const objects = generateScaleCluster(spec);
+    expect(objects.slice(0, s.length)).toEqual(s);
+    const admin = objects.slice(s.length) as { kind: string; spec: { priority?: number } }[];
+    expect(admin.map((o) => o.kind)).toEqual([...Array<string>(12).fill('AdminNetworkPolicy'), 'BaselineAdminNetworkPolicy']);
+    expect(new Set(admin.map((o) => o.spec.priority)).size).toBe(13);
+    const { cluster, diagnostics } = buildCluster(objects.map((object) => ({ object })));
+    expect(diagnostics).toEqual([]);
+    const a = analyze(cluster, { ipBlockMatchesPods: true });
+    expect(a.stats.admin?.policies).toBe(13);
+    // The guardrails' Deny rules protect pods that no NetworkPolicy isolates.
+    const plain = analyze(buildCluster(s.map((object) => ({ object }))).cluster, { ipBlockMatchesPods: true });
+    const protectedNow = a.pods.filter((_, i) => JSON.stringify(a.isolation(i)) !== JSON.stringify(plain.isolation(i)));
+    expect(protectedNow.length).toBeGreaterThan(a.pods.length / 10);
   });
 
   it('loads with no error diagnostics', () => {

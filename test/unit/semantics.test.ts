@@ -4,15 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveEndpoints } from '../../shared/engine/resolve.ts';
 import { analyzeObjects } from '../support/analyze-objects.ts';
 import { namespace, pod, policy } from '../support/objects.ts';
-
-interface Case {
-  rule: string;
-  objects: object[];
-  ipBlockMatchesPods?: boolean;
-  /** [from, to, expected port-set text] */
-  allowed?: [string, string, string][];
-  isolation?: [string, { ingress: boolean; egress: boolean }][];
-}
+import { semanticCases, type SemanticCase } from '../support/semantic-cases.ts';
 
 const a = (labels: Record<string, string> = { app: 'a' }, ip = '10.0.0.1') => pod('x/a', { labels, ip });
 const b = (labels: Record<string, string> = { app: 'b' }, ip = '10.0.0.2') => pod('x/b', { labels, ip });
@@ -20,7 +12,7 @@ const nsX = namespace('x', { team: 'x' });
 const nsY = namespace('y', { team: 'y' });
 const web = { ports: [{ name: 'http', containerPort: 8080 }] };
 
-const cases: Case[] = [
+const cases: SemanticCase[] = [
   {
     rule: 'rule 1: isolation is per direction',
     objects: [nsX, a(), b(), policy('x/b-in', { podSelector: { matchLabels: { app: 'b' } }, policyTypes: ['Ingress'] })],
@@ -369,18 +361,9 @@ const cases: Case[] = [
   },
 ];
 
-describe('semantics.md rules', () => {
-  for (const c of cases) {
-    it(c.rule, () => {
-      const r = analyzeObjects(c.objects, c.ipBlockMatchesPods ?? true);
-      expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-      for (const [from, to, expected] of c.allowed ?? []) {
-        expect(`${from} -> ${to}: ${r.allowed(from, to)}`).toBe(`${from} -> ${to}: ${expected}`);
-      }
-      for (const [p, iso] of c.isolation ?? []) expect({ pod: p, ...r.isolation(p) }).toEqual({ pod: p, ...iso });
-    });
-  }
+semanticCases('semantics.md rules', cases);
 
+describe('semantics.md rules: loading and participation', () => {
   it('rule 13: a peer with no field, or ipBlock with a selector, is rejected and the policy left out', () => {
     const r = analyzeObjects([
       nsX,
