@@ -80,6 +80,7 @@ async function zoomAndPan(page: Page): Promise<void> {
 
 async function jsHeapMB(page: Page): Promise<number> {
   const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
   await cdp.send('HeapProfiler.collectGarbage');
   const { metrics } = await cdp.send('Performance.getMetrics');
   await cdp.detach();
@@ -95,7 +96,9 @@ async function run(ctx: SectionContext): Promise<SectionResult> {
   const browser = await openBrowser({ width: 1440, height: 900 });
   const { page } = browser;
   try {
-    await page.setDefaultTimeout(120_000);
+    page.setDefaultTimeout(120_000);
+    // tsx wraps the page functions below in esbuild's __name helper: give the page one.
+    await page.addInitScript('globalThis.__name = (f) => f;');
     const loads: string[][] = [];
     // Overview: navigation to the pod count shown.
     let t0 = performance.now();
