@@ -3,6 +3,7 @@
 // they share.
 import type { ChildProcess } from 'node:child_process';
 import type { ViewSpec } from '../shared/protocol/view.ts';
+import type { ProfileSummary } from './cpu-profile.ts';
 
 /** Epoch milliseconds with sub-ms resolution: comparable between processes of one machine. */
 export const now = (): number => performance.timeOrigin + performance.now();
@@ -59,8 +60,8 @@ export interface ServerMeasured {
   markerApplied: (number | null)[];
   /** Per view: when the room's delta first showed marker n (sent to its sockets right after). */
   roomSent: Record<string, (number | null)[]>;
-  /** With SOCKET_CPU_PROF: the run's CPU profile file and its functions by self time. */
-  profile?: { file: string; totalMs: number; top: { fn: string; ms: number }[] };
+  /** With SOCKET_CPU_PROF: the run's CPU profile file and where the time went. */
+  profile?: { file: string } & ProfileSummary;
 }
 
 export type ToServer = { type: 'measure:start' } | { type: 'measure:end' } | { type: 'settle' } | { type: 'stop' };
@@ -84,7 +85,9 @@ export interface ClientResult {
   resyncs: number;
   /** Snapshots received (1 = only the one after subscribing). */
   snapshots: number;
-  disconnects: number;
+  /** When the socket was dropped (epoch ms; null: connected to the end) and why. Clients do not reconnect. */
+  droppedAt: number | null;
+  dropReason: string | null;
   errors: string[];
 }
 
@@ -97,6 +100,7 @@ export type ToClients =
   | { type: 'stop' };
 export type FromClients =
   | { type: 'ready'; setupMs: number; heapMB: number }
+  /** `checked`: the clients still connected. */
   | { type: 'verified'; checked: number; equal: number; problems: string[] }
   | { type: 'collected'; clients: ClientResult[]; cpuPercent: number; receivedMB: number; seconds: number };
 

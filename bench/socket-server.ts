@@ -8,6 +8,7 @@ import { serveConfig } from '../server/config.ts';
 import { startServer } from '../server/main.ts';
 import { ViewRoom } from '../server/socket/view-room.ts';
 import type { EngineState } from '../server/views/view-model.ts';
+import { summarizeProfile, type CpuProfile } from './cpu-profile.ts';
 import { Link, MARKER_NS, markerOf, now, type FromServer, type ServerMeasured, type ServerSample, type ToServer } from './socket-ipc.ts';
 
 const SAMPLE_MS = 250;
@@ -102,33 +103,9 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
-/** A V8 CPU profile (the inspector's shape, the parts read here). */
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string } }[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
 // With BENCH_CPU_PROF (a file path), the run window is profiled: where the server's time goes.
 const profileFile = process.env['BENCH_CPU_PROF'];
 const session = profileFile ? new Session() : null;
-
-function topFunctions(profile: CpuProfile): { totalMs: number; top: { fn: string; ms: number }[] } {
-  // tsx compiles each file to one line: the file names the code, line numbers do not.
-  const names = new Map(profile.nodes.map((n) => [n.id, `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').slice(-2).join('/')}`]));
-  const self = new Map<string, number>();
-  let totalMs = 0;
-  profile.samples.forEach((id, i) => {
-    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
-    // The profiler's own start and stop calls are not the server's work.
-    if (names.get(id)!.endsWith(' node:inspector')) return;
-    totalMs += ms;
-    const fn = names.get(id)!;
-    self.set(fn, (self.get(fn) ?? 0) + ms);
-  });
-  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([fn, ms]) => ({ fn, ms }));
-  return { totalMs, top };
-}
 
 link.on('measure:start', () => {
   if (session) {
@@ -157,7 +134,7 @@ async function measureEnd(): Promise<void> {
     const stopped = (await session.post('Profiler.stop')) as { profile: CpuProfile };
     session.disconnect();
     writeFileSync(profileFile, JSON.stringify(stopped.profile));
-    profile = { file: profileFile, ...topFunctions(stopped.profile) };
+    profile = { file: profileFile, ...summarizeProfile(stopped.profile) };
   }
   const seconds = (performance.now() - run.start) / 1000;
   const cpu = process.cpuUsage(run.cpu);
