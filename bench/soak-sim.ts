@@ -6,10 +6,18 @@ const churn = Number(process.env['SOAK_CHURN'] ?? '30');
 const sim = await startSimulatedCluster({ scenario: 'M', churn, seed: 7 });
 const path = await sim.writeKubeconfig(`${process.env['SOAK_DIR']}/sim.kubeconfig`);
 process.send?.({ kubeconfig: path, url: sim.url });
+let closing = false;
+const close = () => {
+  if (closing) return;
+  closing = true;
+  void sim.close().then(() => process.exit(0));
+};
+// Orphaned (the benchmark died): nobody will send "stop".
+process.on('disconnect', close);
 process.on('message', (m) => {
   if (m === 'churn:stop') {
     sim.churn.stop();
     process.send?.({ churn: 'stopped', writes: sim.churn.stats.writes });
   }
-  if (m === 'stop') void sim.close().then(() => process.exit(0));
+  if (m === 'stop') close();
 });

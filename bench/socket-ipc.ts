@@ -38,6 +38,8 @@ export interface ServerSample {
   lagging: number;
   maxQueuedPackets: number;
   maxBufferedBytes: number;
+  /** The sockets held back (lagging), by socket id: what the server holds for each. */
+  held: { id: string; queuedPackets: number; bufferedBytes: number }[];
 }
 
 export interface ServerMeasured {

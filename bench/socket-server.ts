@@ -40,6 +40,7 @@ function sample(): ServerSample {
     lagging: stats.filter((s) => s.laggingViews > 0).length,
     maxQueuedPackets: Math.max(0, ...stats.map((s) => s.queuedPackets)),
     maxBufferedBytes: Math.max(0, ...stats.map((s) => s.bufferedBytes)),
+    held: stats.filter((s) => s.laggingViews > 0).map(({ id, queuedPackets, bufferedBytes }) => ({ id, queuedPackets, bufferedBytes })),
   };
 }
 
