@@ -1,25 +1,20 @@
 // Benchmark section "browser": the dashboard in headless Chromium against the server watching the
 // simulated M cluster (churn 30 events/s): time from navigation to an interactive overview and
 // matrix, frame times while zooming and panning each matrix level, and the page's JS heap.
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { openBrowser } from '../test/support/browser.ts';
+import { firstMessage } from './children.ts';
 import { machineHeader, median, table } from './section.ts';
 import type { BenchSection, SectionContext, SectionResult } from './section.ts';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const EXEC = ['--import', 'tsx'];
 
-function firstMessage<T>(child: ChildProcess): Promise<T> {
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m as T));
-    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
-  });
-}
 
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);

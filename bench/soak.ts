@@ -1,10 +1,11 @@
 // Benchmark section "soak": the server watching the simulated M cluster under pod churn for a
 // while (SOAK_MINUTES, default 10; SOAK_CHURN events/s, default 30): RSS at start and end.
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { firstMessage } from './children.ts';
 import { machineHeader, table } from './section.ts';
 import type { BenchSection, SectionContext, SectionResult } from './section.ts';
 
@@ -26,12 +27,6 @@ interface SoakResult {
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const EXEC = ['--import', 'tsx', '--expose-gc'];
 
-function firstMessage<T>(child: ChildProcess): Promise<T> {
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m as T));
-    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
-  });
-}
 
 async function run(ctx: SectionContext): Promise<SectionResult> {
   const dir = mkdtempSync(join(tmpdir(), 'tm-soak-'));

@@ -12,6 +12,7 @@ import { serveConfig } from '../../server/config.ts';
 import { startServer, type RunningServer } from '../../server/main.ts';
 import { allowedText, ANALYSIS_SCHEMA } from '../../shared/matrix/report.ts';
 import { cellKey, cellOf, type ViewSpec, type ViewState } from '../../shared/protocol/view.ts';
+import { parseCsv } from '../support/csv.ts';
 import { openBrowser, type Browser } from '../support/browser.ts';
 import { connect, openView } from '../support/view-client.ts';
 
@@ -55,35 +56,6 @@ async function fresh(view: ViewSpec): Promise<ViewState> {
   const state = sub.state!;
   sub.close();
   return state;
-}
-
-function parseCsv(text: string): string[][] {
-  return text
-    .trimEnd()
-    .split('\n')
-    .map((line) => {
-      const row: string[] = [];
-      let field = '';
-      let quoted = false;
-      for (let i = 0; i < line.length; i++) {
-        const c = line[i]!;
-        if (quoted) {
-          if (c === '"' && line[i + 1] === '"') {
-          field += '"';
-          i++;
-        }
-          else if (c === '"') quoted = false;
-          else field += c;
-        } else if (c === '"') quoted = true;
-        else if (c === ',') {
-        row.push(field);
-        field = '';
-      }
-        else field += c;
-      }
-      row.push(field);
-      return row;
-    });
 }
 
 /** The browser's DOMParser, typed here (the Node test config has no DOM types). */

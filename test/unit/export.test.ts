@@ -8,6 +8,7 @@ import { graphModel, layoutGraph } from '../../client/render/graph-layout.ts';
 import { exportFileName, fileTimestamp, filtersSlug, filtersText, jsonFileName, stampLines, type ExportStamp } from '../../client/render/export-meta.ts';
 import { csvComment, viewCsv } from '../../client/render/export-csv.ts';
 import { exportGraphSvg, exportMatrixSvg, MATRIX_CAP } from '../../client/render/export-svg.ts';
+import { parseCsv } from '../support/csv.ts';
 import { shopWorkloads, tcp, unprotected, viewNode, viewState } from '../support/view-states.ts';
 
 const stamp = (state: ViewState, extra: Partial<ExportStamp> = {}): ExportStamp => ({
@@ -19,34 +20,6 @@ const stamp = (state: ViewState, extra: Partial<ExportStamp> = {}): ExportStamp 
   ...extra,
 });
 
-/** A CSV parser for the tests (quotes, doubled quotes, commas inside quotes). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  for (const line of text.trimEnd().split('\n')) {
-    const row: string[] = [];
-    let field = '';
-    let quoted = false;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i]!;
-      if (quoted) {
-        if (c === '"' && line[i + 1] === '"') {
-          field += '"';
-          i++;
-        }
-        else if (c === '"') quoted = false;
-        else field += c;
-      } else if (c === '"') quoted = true;
-      else if (c === ',') {
-        row.push(field);
-        field = '';
-      }
-      else field += c;
-    }
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 const count = (text: string, re: RegExp) => (text.match(re) ?? []).length;
 
