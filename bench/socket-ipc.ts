@@ -40,6 +40,8 @@ export interface ServerSample {
   maxBufferedBytes: number;
   /** The sockets held back (lagging), by socket id: what the server holds for each. */
   held: { id: string; queuedPackets: number; bufferedBytes: number }[];
+  /** Each room's seq (by viewId). */
+  roomSeqs: Record<string, number>;
 }
 
 export interface ServerMeasured {

@@ -41,6 +41,7 @@ function sample(): ServerSample {
     maxQueuedPackets: Math.max(0, ...stats.map((s) => s.queuedPackets)),
     maxBufferedBytes: Math.max(0, ...stats.map((s) => s.bufferedBytes)),
     held: stats.filter((s) => s.laggingViews > 0).map(({ id, queuedPackets, bufferedBytes }) => ({ id, queuedPackets, bufferedBytes })),
+    roomSeqs: Object.fromEntries([...server.views.rooms].map(([id, room]) => [id, room.seq])),
   };
 }
 

@@ -53,6 +53,8 @@ socket.on('view:snapshot', (m) => {
   print('view:snapshot', body);
 });
 socket.on('view:delta', (d) => {
+  // Already in the snapshot (a shared snapshot can be followed by deltas it includes).
+  if (d.seq <= seq) return;
   if (d.prevSeq !== seq) {
     // A gap: ask for what we missed. Deltas until then are not applied (nor printed).
     socket.emit('view:resync', { viewId: viewId ?? d.viewId, seq }, () => {});

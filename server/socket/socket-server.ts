@@ -72,7 +72,7 @@ export function attachSocketServer(http: HttpServer, options: SocketServerOption
       return next(Object.assign(new Error('protocol-mismatch'), { data: { code: 'protocol-mismatch', message } }));
     }
     socket.data.views = new Set();
-    socket.data.lagging = new Set();
+    socket.data.held = new Map();
     next();
   });
 

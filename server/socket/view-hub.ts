@@ -1,9 +1,11 @@
 // Keeps every subscribed view current: engine deltas are folded into the rooms, and at most ~10
 // times a second each room computes one view delta and sends it, encoded once, to its sockets.
-// A socket that stops reading is left out (its messages would pile up in server memory) and gets
-// a fresh snapshot once it drains.
+// Rooms are updated one at a time with the event loop free in between, so pings, watch events and
+// other sockets are never kept waiting behind all the views. A socket that stops reading is held
+// back (its messages would pile up in server memory); once it drains it gets the deltas it missed,
+// or a snapshot when they are no longer kept.
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents, SocketData, SourceStatusMessage } from '../../shared/protocol/events.ts';
+import type { ClientToServerEvents, ServerToClientEvents, SocketData, SourceStatusMessage, ViewSubscribed } from '../../shared/protocol/events.ts';
 import type { SourceStatus } from '../../shared/model/status.ts';
 import { normalizeView, viewIdOf, type ViewSpec } from '../../shared/protocol/view.ts';
 import type { LiveDelta } from '../live/live-engine.ts';
@@ -24,6 +26,8 @@ export interface ViewHubOptions {
   intervalMs?: number;
   /** Packets queued on a socket before it counts as not reading. */
   lagPackets?: number;
+  /** Bytes buffered in a socket's WebSocket before it counts as not reading. */
+  lagBytes?: number;
 }
 
 const lagRoom = (viewId: string) => `lag:${viewId}`;
@@ -47,12 +51,16 @@ export interface SocketStats {
   bufferedBytes: number;
   /** Views whose deltas are held back because the socket is not reading. */
   laggingViews: number;
+  /** Views whose snapshot is being prepared for it. */
+  awaitingSnapshot: number;
 }
 
 export class ViewHub {
   readonly rooms = new Map<string, ViewRoom>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastFlush = -Infinity;
+  private flushing = false;
+  private stopped = false;
   private statusChanged = false;
   /** Lagging sockets are checked even while the cluster is quiet. */
   private readonly lagCheck = setInterval(() => this.checkLagging(), 1000).unref();
@@ -80,27 +88,25 @@ export class ViewHub {
     };
   }
 
-  subscribe(socket: HubSocket, view: ViewSpec): { viewId: string; view: ViewSpec } {
+  /** Joins the socket to the view's room; the snapshot follows (see `catchUp`). */
+  subscribe(socket: HubSocket, view: ViewSpec): ViewSubscribed {
     const spec = normalizeView(view);
     const viewId = viewIdOf(spec);
     let room = this.rooms.get(viewId);
     if (!room) {
       room = new ViewRoom(viewId, spec, this.options.state(), this.options.source);
       this.rooms.set(viewId, room);
-    } else if (room.pending) {
-      this.flushRoom(room);
     }
     void socket.join(viewId);
     socket.data.views.add(viewId);
-    socket.emit('view:snapshot', room.snapshot());
-    return { viewId, view: spec };
+    this.catchUp(socket, room, null);
+    return { viewId, view: spec, seq: room.seq };
   }
 
   unsubscribe(socket: HubSocket, viewId: string): boolean {
     if (!socket.data.views.delete(viewId)) return false;
     void socket.leave(viewId);
-    void socket.leave(lagRoom(viewId));
-    socket.data.lagging.delete(viewId);
+    this.release(socket, viewId);
     this.dropIfUnwatched(viewId);
     return true;
   }
@@ -114,21 +120,19 @@ export class ViewHub {
   resync(socket: HubSocket, viewId: string, seq: number): { mode: 'replay' | 'snapshot'; deltas: number } | null {
     const room = this.rooms.get(viewId);
     if (!room || !socket.data.views.has(viewId)) return null;
-    const deltas = room.replayFrom(seq);
-    if (deltas) {
-      for (const d of deltas) socket.emit('view:delta', d);
-      return { mode: 'replay', deltas: deltas.length };
-    }
-    socket.emit('view:snapshot', room.snapshot());
-    return { mode: 'snapshot', deltas: 0 };
+    return this.catchUp(socket, room, seq);
   }
 
   /** Per connected socket: what the server holds for it (see SocketStats). */
   socketStats(): SocketStats[] {
-    return [...this.io.of('/').sockets.values()].map((s) => ({ id: s.id, queuedPackets: queuedPackets(s), bufferedBytes: bufferedBytes(s), laggingViews: s.data.lagging.size }));
+    return [...this.io.of('/').sockets.values()].map((s) => {
+      const held = [...s.data.held.values()];
+      return { id: s.id, queuedPackets: queuedPackets(s), bufferedBytes: bufferedBytes(s), laggingViews: held.filter((h) => h !== null).length, awaitingSnapshot: held.filter((h) => h === null).length };
+    });
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.lagCheck);
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
@@ -141,20 +145,33 @@ export class ViewHub {
   }
 
   private schedule(): void {
-    if (this.timer !== null) return;
+    if (this.timer !== null || this.flushing || this.stopped) return;
     const wait = Math.max(0, this.lastFlush + (this.options.intervalMs ?? 100) - performance.now());
-    this.timer = setTimeout(() => this.flush(), wait);
+    this.timer = setTimeout(() => void this.flush(), wait);
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     this.timer = null;
+    this.flushing = true;
     this.lastFlush = performance.now();
-    for (const room of this.rooms.values()) if (room.pending) this.flushRoom(room);
-    if (this.statusChanged) {
-      this.statusChanged = false;
-      this.io.emit('source:status', this.sourceStatus());
+    try {
+      for (const room of [...this.rooms.values()]) {
+        if (this.stopped) return;
+        if (!room.pending || this.rooms.get(room.viewId) !== room) continue;
+        this.flushRoom(room);
+        // Let sockets, pings and watch events in before the next view.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (this.statusChanged) {
+        this.statusChanged = false;
+        this.io.emit('source:status', this.sourceStatus());
+      }
+      this.checkLagging();
+    } finally {
+      this.flushing = false;
+      // Events that came in while the rooms were updated.
+      if ([...this.rooms.values()].some((r) => r.pending) || this.statusChanged) this.schedule();
     }
-    this.checkLagging();
   }
 
   private flushRoom(room: ViewRoom): void {
@@ -162,22 +179,59 @@ export class ViewHub {
     if (delta) this.io.to(room.viewId).except(lagRoom(room.viewId)).emit('view:delta', delta);
   }
 
-  /** Sockets that stopped reading are held back; those that drained get a fresh snapshot. */
+  /**
+   * Brings a socket's view up to date: the deltas after `fromSeq` when the room still has them,
+   * else a (shared, possibly slightly older) snapshot followed by the deltas since. Until that is
+   * sent the socket is held back from the room's deltas, so nothing arrives out of order.
+   */
+  private catchUp(socket: HubSocket, room: ViewRoom, fromSeq: number | null): { mode: 'replay' | 'snapshot'; deltas: number } {
+    const replay = fromSeq === null ? null : room.replayFrom(fromSeq);
+    if (replay) {
+      for (const d of replay) socket.emit('view:delta', d);
+      this.release(socket, room.viewId);
+      return { mode: 'replay', deltas: replay.length };
+    }
+    this.hold(socket, room.viewId, null);
+    room.catchUp().then(
+      ({ snapshot, deltas }) => {
+        // Unsubscribed, disconnected or already caught up meanwhile: nothing to send.
+        if (!socket.connected || socket.data.held.get(room.viewId) !== null) return;
+        socket.emit('view:snapshot', snapshot);
+        for (const d of deltas) socket.emit('view:delta', d);
+        this.release(socket, room.viewId);
+      },
+      // Not expected (our own data, zlib); the client reconnects, subscribes again and gets another try.
+      () => socket.disconnect(true),
+    );
+    return { mode: 'snapshot', deltas: 0 };
+  }
+
+  private hold(socket: HubSocket, viewId: string, lastSeq: number | null): void {
+    socket.data.held.set(viewId, lastSeq);
+    void socket.join(lagRoom(viewId));
+  }
+
+  private release(socket: HubSocket, viewId: string): void {
+    socket.data.held.delete(viewId);
+    void socket.leave(lagRoom(viewId));
+  }
+
+  /** Sockets that stopped reading are held back; those that drained get what they missed. */
   private checkLagging(): void {
     const limit = this.options.lagPackets ?? 16;
+    const bytesLimit = this.options.lagBytes ?? 4 * 1024 * 1024;
     for (const socket of this.io.of('/').sockets.values()) {
       const queued = queuedPackets(socket);
+      const bytes = bufferedBytes(socket);
+      const backedUp = queued >= limit || bytes >= bytesLimit;
+      const drained = queued === 0 && bytes < bytesLimit / 4;
       for (const viewId of socket.data.views) {
-        const lagging = socket.data.lagging.has(viewId);
-        if (!lagging && queued >= limit) {
-          socket.data.lagging.add(viewId);
-          void socket.join(lagRoom(viewId));
-        } else if (lagging && queued === 0) {
-          socket.data.lagging.delete(viewId);
-          void socket.leave(lagRoom(viewId));
-          const room = this.rooms.get(viewId);
-          if (room) socket.emit('view:snapshot', room.snapshot());
-        }
+        const room = this.rooms.get(viewId);
+        if (!room) continue;
+        const held = socket.data.held.get(viewId);
+        // It has been sent every delta up to the room's seq; the rest waits until it reads again.
+        if (held === undefined && backedUp) this.hold(socket, viewId, room.seq);
+        else if (held !== undefined && held !== null && drained) this.catchUp(socket, room, held);
       }
     }
   }

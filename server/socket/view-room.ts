@@ -1,6 +1,8 @@
-// Everyone watching one view: one ViewModel, one encoded snapshot per seq, and the recent deltas
-// kept for clients that missed some (a replay is cheaper than a snapshot).
-import { deflateRawSync } from 'node:zlib';
+// Everyone watching one view: one ViewModel, one encoded snapshot shared by everyone who needs
+// one for a while, and the recent deltas kept for clients that missed some (a replay is cheaper
+// than a snapshot, and a slightly old snapshot plus the deltas since is cheaper than a new one).
+import { promisify } from 'node:util';
+import { deflateRaw } from 'node:zlib';
 import { snapshotBody } from '../../shared/protocol/codec.ts';
 import type { ViewSnapshotMessage } from '../../shared/protocol/events.ts';
 import type { ViewDelta, ViewSpec } from '../../shared/protocol/view.ts';
@@ -9,13 +11,27 @@ import { isEmptyDelta, ViewModel, type ChangeHint, type EngineState } from '../v
 
 /** Deltas kept for replay. */
 const REPLAY_LIMIT = 256;
+/**
+ * How long an encoded snapshot is reused (with the deltas since). Encoding the M cluster's
+ * workload view takes about half a second of the event loop; newcomers within this window share it.
+ */
+const SNAPSHOT_REUSE_MS = 3000;
+
+const deflate = promisify(deflateRaw);
+
+/** A snapshot and the deltas that bring it to the room's current seq. */
+export interface CatchUp {
+  snapshot: ViewSnapshotMessage;
+  deltas: ViewDelta[];
+}
 
 export class ViewRoom {
   readonly model: ViewModel;
   private readonly recent: ViewDelta[] = [];
   private hint = ViewRoom.noHint();
   private pendingEvents = false;
-  private encoded: ViewSnapshotMessage | null = null;
+  private encoded: { message: ViewSnapshotMessage; at: number } | null = null;
+  private encoding: Promise<ViewSnapshotMessage> | null = null;
 
   constructor(
     readonly viewId: string,
@@ -55,7 +71,6 @@ export class ViewRoom {
     this.pendingEvents = false;
     const delta = this.model.update(input, hint);
     if (isEmptyDelta(delta)) return null;
-    this.encoded = null;
     this.recent.push(delta);
     if (this.recent.length > REPLAY_LIMIT) this.recent.shift();
     return delta;
@@ -68,12 +83,29 @@ export class ViewRoom {
     return start < 0 ? null : this.recent.slice(start);
   }
 
-  /** The current state, encoded once per seq for every client that needs it. */
-  snapshot(): ViewSnapshotMessage {
-    if (!this.encoded || this.encoded.seq !== this.seq) {
-      const json = JSON.stringify(snapshotBody(this.model.state, this.source()));
-      this.encoded = { viewId: this.viewId, seq: this.seq, encoding: 'deflate-raw+json', body: deflateRawSync(json) };
+  /**
+   * A snapshot and the deltas since it, for a client that needs the whole state. The snapshot is
+   * encoded at most once per SNAPSHOT_REUSE_MS, compressed off the event loop, and shared.
+   */
+  async catchUp(): Promise<CatchUp> {
+    for (;;) {
+      const cached = this.encoded;
+      if (cached && performance.now() - cached.at < SNAPSHOT_REUSE_MS) {
+        const deltas = this.replayFrom(cached.message.seq);
+        if (deltas) return { snapshot: cached.message, deltas };
+      }
+      this.encoding ??= this.encode().finally(() => (this.encoding = null));
+      const message = await this.encoding;
+      // Read the deltas after the await: the room may have moved on while compressing.
+      const deltas = this.replayFrom(message.seq);
+      if (deltas) return { snapshot: message, deltas };
     }
-    return this.encoded;
+  }
+
+  private async encode(): Promise<ViewSnapshotMessage> {
+    const json = JSON.stringify(snapshotBody(this.model.state, this.source()));
+    const message: ViewSnapshotMessage = { viewId: this.viewId, seq: this.seq, encoding: 'deflate-raw+json', body: await deflate(json) };
+    this.encoded = { message, at: performance.now() };
+    return message;
   }
 }

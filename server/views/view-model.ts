@@ -99,6 +99,7 @@ export class ViewModel {
   /** Pod level: each key cell's port set as canonical text, and the keys the view's pods use. */
   private keyCellText = new Map<string, string>();
   private usedKeys: { rows: Set<number>; cols: Set<number> } = { rows: new Set(), cols: new Set() };
+  private findingsInput: readonly Finding[] | null = null;
 
   constructor(viewId: string, readonly spec: ViewSpec, input: EngineState) {
     this.state = {
@@ -332,6 +333,9 @@ export class ViewModel {
   }
 
   private updateFindings(all: readonly Finding[], delta: ViewDelta): void {
+    // The engine keeps the same array while no finding changed.
+    if (all === this.findingsInput) return;
+    this.findingsInput = all;
     const namespaces = this.spec.namespaces === 'all' ? null : new Set(this.spec.namespaces);
     const inView = (f: Finding) => !namespaces || namespaces.has(f.kind === 'namespace-without-default-deny' ? f.subject : f.subject.split('/')[0]!);
     const next = new Map(all.filter(inView).map((f) => [findingKey(f), f]));

@@ -33,18 +33,24 @@ export interface SnapshotBody {
 export function snapshotBody(state: ViewState, source: string): SnapshotBody {
   const nodes = [...state.nodes.values()];
   const index = new Map(nodes.map((n, i) => [n.id, i]));
-  const portIndex = new Map<string, number>();
+  // Cells computed together share their port-set objects: look them up by identity first, and
+  // by text only once per object (the text of every cell's ports dominated big snapshots).
+  const byObject = new Map<PortsJSON, number>();
+  const byText = new Map<string, number>();
   const portSets: PortsJSON[] = [];
   const portSetOf = (ports: PortsJSON) => {
-    const key = JSON.stringify(ports);
-    let i = portIndex.get(key);
-    if (i === undefined) portIndex.set(key, (i = portSets.push(ports) - 1));
+    let i = byObject.get(ports);
+    if (i !== undefined) return i;
+    const text = ports === 'all' ? 'all' : JSON.stringify(ports);
+    i = byText.get(text);
+    if (i === undefined) byText.set(text, (i = portSets.push(ports) - 1));
+    byObject.set(ports, i);
     return i;
   };
   const cells: number[] = [];
   for (const [key, cell] of state.cells) {
-    const [from, to] = key.split('\t') as [string, string];
-    cells.push(index.get(from)!, index.get(to)!, portSetOf(cell.ports), cell.allowed, cell.total);
+    const tab = key.indexOf('\t');
+    cells.push(index.get(key.slice(0, tab))!, index.get(key.slice(tab + 1))!, portSetOf(cell.ports), cell.allowed, cell.total);
   }
   const keyCells: number[] = [];
   for (const [key, ports] of state.keyCells) {

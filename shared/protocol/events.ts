@@ -51,6 +51,11 @@ export interface ViewSubscribed {
   viewId: string;
   /** The normalized spec: equal specs get the same viewId. */
   view: ViewSpec;
+  /**
+   * The view's seq when the subscription was taken. A snapshot follows, possibly a little older,
+   * then the deltas since: the client is current once its state reaches this seq.
+   */
+  seq: number;
 }
 
 export interface ViewResyncRequest {
@@ -136,6 +141,10 @@ export interface ClientToServerEvents {
 export interface SocketData {
   /** Views this socket is subscribed to. */
   views: Set<string>;
-  /** Views whose deltas are held back because the socket is not reading; they get a snapshot once it drains. */
-  lagging: Set<string>;
+  /**
+   * Views whose deltas are held back from this socket: because it is not reading (the value is the
+   * last seq it was sent; once it drains it gets the deltas since, or a snapshot), or because its
+   * snapshot is being prepared (null).
+   */
+  held: Map<string, number | null>;
 }

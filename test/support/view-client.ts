@@ -22,8 +22,9 @@ export async function connect(url: string, options: { token?: string; origin?: s
 
 export async function openView(socket: Socket, view: ViewSpec): Promise<ViewSubscription> {
   const sub = new ViewSubscription(socket, view);
-  await sub.subscribe();
-  await sub.waitFor(() => true);
+  const { seq } = await sub.subscribe();
+  // The snapshot may be a little older than the subscription; the deltas since follow it.
+  await sub.waitFor((s) => s.seq >= seq);
   return sub;
 }
 
