@@ -4,6 +4,7 @@ import { analyze } from '../shared/engine/engine.ts';
 import { generateScaleCluster, SCALE_PRESETS } from '../server/sim/scale-cluster.ts';
 import type { ResourceKind, SourceEvent } from '../server/cluster/source.ts';
 import { LiveEngine } from '../server/live/live-engine.ts';
+import { RESOURCE_KINDS } from '../shared/model/status.ts';
 
 type Raw = { kind: string; metadata: { name: string; namespace?: string; uid?: string; labels?: Record<string, string> }; spec?: Record<string, unknown>; status?: Record<string, unknown> };
 const RESOURCE: Record<string, ResourceKind> = { Pod: 'pods', Namespace: 'namespaces', NetworkPolicy: 'networkpolicies' };
@@ -11,7 +12,7 @@ const REPEAT = 15;
 
 const objects = generateScaleCluster({ ...SCALE_PRESETS.M, seed: 1 }) as Raw[];
 const engine = new LiveEngine({ analysis: { ipBlockMatchesPods: true }, coalesceMs: 20 });
-for (const r of ['pods', 'namespaces', 'networkpolicies'] as const) engine.apply({ type: 'status', resource: r, status: { state: 'synced', syncedOnce: true } });
+for (const r of RESOURCE_KINDS) engine.apply({ type: 'status', resource: r, status: { state: 'synced', syncedOnce: true } });
 for (const o of objects) engine.apply({ type: 'upsert', resource: RESOURCE[o.kind]!, object: o });
 let t = performance.now();
 engine.flush();

@@ -1,7 +1,7 @@
 // Why a cell is what it is, in words: the server's `explain:connection` answer turned into one
 // summary per direction (egress on the source side, ingress on the destination side). Shared by
 // the matrix tooltip and the detail panel; pure, unit-tested.
-import type { DirectionExplanationJSON, ExplainResult } from '../../shared/protocol/events.ts';
+import type { DecisionStepJSON, ExplainResult } from '../../shared/protocol/events.ts';
 import type { PortsJSON, ViewLevel, ViewNode } from '../../shared/protocol/view.ts';
 import type { MatrixCellKind, Protection } from './matrix-layout.ts';
 import { portsText } from './palette.ts';
@@ -15,10 +15,17 @@ export interface RuleLine {
   rule: string;
   /** Pod level: the ports this rule opens (or decides) toward the other side. */
   ports?: string;
-  /** With admin policies: `AdminNetworkPolicy`, `BaselineAdminNetworkPolicy`, or `default` (no rule of any tier decided, so allowed). */
+  /**
+   * With admin policies: `AdminNetworkPolicy`, `NetworkPolicy` (a step that passed ports to the
+   * NetworkPolicies), `BaselineAdminNetworkPolicy`, or `default` (no rule of any tier decided, so allowed).
+   */
   tier?: string;
-  /** Admin rules: Allow, Deny or Pass. */
+  /** Admin rules and tier steps: Allow, Deny or Pass. */
   action?: string;
+  /** AdminNetworkPolicies: the priority. */
+  priority?: number;
+  /** A tier step in words (`passed to NetworkPolicy: allowed by its rules`). */
+  note?: string;
 }
 
 export interface DirectionSummary {
@@ -37,7 +44,7 @@ export interface DirectionSummary {
 }
 
 const SIDE: Record<Direction, string> = { egress: 'source', ingress: 'destination' };
-const TIER_NAMES: Record<string, string> = { anp: 'AdminNetworkPolicy', banp: 'BaselineAdminNetworkPolicy', default: 'default' };
+const TIER_NAMES: Record<string, string> = { anp: 'AdminNetworkPolicy', np: 'NetworkPolicy', banp: 'BaselineAdminNetworkPolicy', default: 'default' };
 
 /** A rule reference as the server sends it; admin-policy fields appear only when the cluster has some. */
 interface RuleJSON {
@@ -62,24 +69,51 @@ function ruleLine(direction: Direction, r: RuleJSON): RuleLine {
 
 const hasPorts = (p: PortsJSON | undefined) => p !== undefined && (p === 'all' || p.length > 0);
 
+/** A step of the server's tier-by-tier decision as a line: admin rules by name, NetworkPolicy and default steps in words. */
+function stepLine(direction: Direction, step: DecisionStepJSON): RuleLine {
+  const isRule = step.tier === 'anp' || step.tier === 'banp';
+  return {
+    policy: isRule ? (step.policy ?? '') : '',
+    rule: isRule && step.rule !== undefined ? `${direction}[${step.rule}]` : '',
+    ports: portsText(step.ports),
+    tier: TIER_NAMES[step.tier] ?? step.tier,
+    action: step.action,
+    ...(step.priority !== undefined ? { priority: step.priority } : {}),
+    ...(isRule ? {} : { note: step.text }),
+  };
+}
+
+function deniedBy(tier: string, direction: Direction): string {
+  if (tier === 'anp') return 'denied by an AdminNetworkPolicy rule';
+  if (tier === 'banp') return 'denied by the BaselineAdminNetworkPolicy';
+  const other = direction === 'egress' ? 'destination' : 'source';
+  return `passed to NetworkPolicy: isolated, and no ${direction} rule of these policies matches the ${other}: denied`;
+}
+
 /** One direction of an explanation (egress: the source's policies; ingress: the destination's). */
 export function directionSummary(result: ExplainResult, direction: Direction): DirectionSummary {
   const base = { direction, rules: [] as RuleLine[], policies: [] as string[] };
   const endpoint = direction === 'egress' ? result.from : result.to;
   if (result.unknown) return { ...base, state: 'unknown', text: 'unknown: the policies of one side are not known yet' };
   if (endpoint.startsWith('ip:')) return { ...base, state: 'outside', text: `the ${SIDE[direction]} is outside the cluster: no NetworkPolicy applies on that side` };
-  const e = result.explanation?.[direction] as (DirectionExplanationJSON & { admin?: { policies: string[]; rules: RuleJSON[] } }) | undefined;
+  const e = result.explanation?.[direction];
   if (e) {
     if (result.explanation?.note === 'self') return { ...base, state: 'open', text: 'a pod to itself: never blocked' };
-    const adminRules = (e.admin?.rules ?? []).map((r) => ruleLine(direction, { tier: 'anp', ...r }));
-    const rules = [...adminRules, ...e.rules.map((r) => ruleLine(direction, r))];
-    const policies = [...(e.admin?.policies ?? []), ...e.policies];
-    if (!e.isolated && adminRules.length === 0) return { ...base, state: 'open', text: `not isolated for ${direction}: every port allowed on this side` };
+    const policies = [...(e.admin?.policies ?? []), ...(e.admin?.baseline ? ['default'] : []), ...e.policies];
+    if (e.decision) {
+      // Admin policies apply: the server's tier-by-tier decision, the NetworkPolicy rules under the step that passed ports to them.
+      const rules = e.decision.flatMap((step) => (step.tier === 'np' && step.action === 'Allow' ? [stepLine(direction, step), ...e.rules.map((r) => ruleLine(direction, r))] : [stepLine(direction, step)]));
+      if (!hasPorts(e.ports)) {
+        const deciding = e.decision.find((step) => step.action === 'Deny');
+        return { ...base, policies, rules, state: 'denied', text: deciding ? deniedBy(deciding.tier, direction) : 'denied' };
+      }
+      return { ...base, policies, rules, state: 'rules', text: 'decided tier by tier: admin policies first, then NetworkPolicies, then the baseline' };
+    }
+    const rules = e.rules.map((r) => ruleLine(direction, r));
+    if (!e.isolated) return { ...base, state: 'open', text: `not isolated for ${direction}: every port allowed on this side` };
     if (!hasPorts(e.ports)) {
       const other = direction === 'egress' ? 'destination' : 'source';
-      const byAdmin = adminRules.some((r) => r.action === 'Deny');
-      const text = byAdmin ? `denied by an admin policy rule` : `isolated, and no ${direction} rule of these policies matches the ${other}: denied`;
-      return { ...base, policies, rules: rules.filter((r) => r.action === 'Deny' || r.action === undefined || !byAdmin), state: 'denied', text };
+      return { ...base, policies, rules, state: 'denied', text: `isolated, and no ${direction} rule of these policies matches the ${other}: denied` };
     }
     if (rules.length === 0) return { ...base, policies, state: 'open', text: `not restricted for ${direction}: every port allowed on this side` };
     return { ...base, policies, rules, state: 'rules', text: `isolated; allowed by ${rules.length === 1 ? 'this rule' : 'these rules'}` };

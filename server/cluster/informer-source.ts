@@ -1,4 +1,4 @@
-// The live cluster: pods, namespaces and networkpolicies through client-node informers, each kept
+// The live cluster: pods, namespaces, networkpolicies (and the admin tiers) through client-node informers, each kept
 // alive by a ResourceWatcher (backoff, stall detection, flap guard, relist on 410).
 //
 // Cluster-wide by default (listPodForAllNamespaces, listNamespace, listNetworkPolicyForAllNamespaces).
@@ -8,7 +8,11 @@
 // them. When that list is forbidden the namespaces resource says `forbidden` and keeps retrying
 // with backoff; nothing is made up in its place: labels we cannot read are unknown, not empty
 // (the loader already gives a referenced namespace its `kubernetes.io/metadata.name` label).
-import { CoreV1Api, NetworkingV1Api, Observable } from '@kubernetes/client-node';
+//
+// AdminNetworkPolicies and the BaselineAdminNetworkPolicy (cluster-scoped, also with `namespaces`)
+// are watched only when API discovery finds them served (DiscoveredResources); otherwise their
+// status is `not-installed`, which is not an error: such a cluster has none.
+import { CoreV1Api, CustomObjectsApi, NetworkingV1Api, Observable } from '@kubernetes/client-node';
 import type {
   KubeConfig,
   KubernetesListObject,
@@ -19,6 +23,7 @@ import type {
 } from '@kubernetes/client-node';
 import { backoffPolicy } from './backoff.ts';
 import type { BackoffPolicy } from './backoff.ts';
+import { DiscoveredResources } from './discovered-resources.ts';
 import { ResourceWatcher, describeError } from './resource-watcher.ts';
 import type { WatchTarget, WatcherSettings } from './resource-watcher.ts';
 import { RESOURCE_KINDS } from './source.ts';
@@ -46,6 +51,8 @@ export interface InformerSourceOptions {
    * least 30 s, else not sent. 0: never sent.
    */
   watchTimeoutSeconds?: number;
+  /** How often API discovery is asked whether the admin policy CRDs are (still) installed. Default 60 s. */
+  adminDiscoveryIntervalMs?: number;
   /** Random numbers in [0, 1) for jitter (tests pass a fixed one). */
   random?: () => number;
   /** Where restarts and skipped objects are reported. Default: console.warn. */
@@ -53,6 +60,11 @@ export interface InformerSourceOptions {
 }
 
 export const DEFAULT_STALL_TIMEOUT_MS = 5 * 60_000;
+export const DEFAULT_ADMIN_DISCOVERY_INTERVAL_MS = 60_000;
+
+/** The AdminNetworkPolicy API (sig-network's network-policy-api CRDs). */
+const ADMIN_GROUP = 'policy.networking.k8s.io';
+const ADMIN_VERSION = 'v1alpha1';
 
 type ListOptions = Parameters<CoreV1Api['listPodForAllNamespaces']>[1];
 type AnyList = KubernetesListObject<KubernetesObject>;
@@ -72,6 +84,7 @@ function withSignal(signal: AbortSignal): ListOptions {
 export class InformerSource implements ClusterSource {
   readonly description: string;
   private readonly watchers: ResourceWatcher[];
+  private readonly admin: DiscoveredResources;
   private listener: SourceListener | undefined;
   private state: 'new' | 'running' | 'stopped' = 'new';
   private readonly log: (message: string) => void;
@@ -147,6 +160,25 @@ export class InformerSource implements ClusterSource {
 
     const sink = { event: (event: SourceEvent) => this.deliver(event), log: this.log };
     this.watchers = targets.map((target) => new ResourceWatcher(kubeConfig, target, settings, sink));
+
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    const interval = positive(options.adminDiscoveryIntervalMs ?? DEFAULT_ADMIN_DISCOVERY_INTERVAL_MS, 'adminDiscoveryIntervalMs');
+    const adminTarget = (resource: 'adminnetworkpolicies' | 'baselineadminnetworkpolicies'): WatchTarget => ({
+      resource,
+      path: `/apis/${ADMIN_GROUP}/${ADMIN_VERSION}/${resource}`,
+      list: (signal) => custom.listClusterCustomObject({ group: ADMIN_GROUP, version: ADMIN_VERSION, plural: resource }, withSignal(signal)) as Promise<AnyList>,
+    });
+    this.admin = new DiscoveredResources(
+      kubeConfig,
+      {
+        groupVersion: `${ADMIN_GROUP}/${ADMIN_VERSION}`,
+        discover: async (signal) => (await custom.getAPIResources({ group: ADMIN_GROUP, version: ADMIN_VERSION }, withSignal(signal))).resources.map((r) => r.name),
+        targets: [adminTarget('adminnetworkpolicies'), adminTarget('baselineadminnetworkpolicies')],
+      },
+      settings,
+      { intervalMs: interval, minIntervalMs: Math.min(interval, 5000) },
+      sink,
+    );
   }
 
   async start(listener: SourceListener): Promise<void> {
@@ -154,28 +186,38 @@ export class InformerSource implements ClusterSource {
     this.state = 'running';
     this.listener = listener;
     for (const watcher of this.watchers) watcher.start();
+    this.admin.start();
   }
 
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     this.listener = undefined;
-    await Promise.all(this.watchers.map((w) => w.stop()));
+    await Promise.all([...this.watchers.map((w) => w.stop()), this.admin.stop()]);
   }
 
   status(): Record<ResourceKind, ResourceStatus[]> {
     const result = Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, [] as ResourceStatus[]])) as Record<ResourceKind, ResourceStatus[]>;
     for (const watcher of this.watchers) result[watcher.target.resource].push(watcher.status());
+    for (const { resource, status } of this.admin.status()) result[resource].push(status);
     return result;
+  }
+
+  /** Discovery requests for the admin policy API so far: for tests and metrics. */
+  get adminDiscoveries(): number {
+    return this.admin.discoveries;
   }
 
   /** Lists, watches and restarts so far, per resource (and namespace): for tests and metrics. */
   requestCounts(): { resource: ResourceKind; namespace?: string; lists: number; watches: number; restarts: number }[] {
-    return this.watchers.map((w) => ({
-      resource: w.target.resource,
-      ...(w.target.namespace !== undefined ? { namespace: w.target.namespace } : {}),
-      ...w.counters,
-    }));
+    return [
+      ...this.watchers.map((w) => ({
+        resource: w.target.resource,
+        ...(w.target.namespace !== undefined ? { namespace: w.target.namespace } : {}),
+        ...w.counters,
+      })),
+      ...this.admin.requestCounts(),
+    ];
   }
 
   private deliver(event: SourceEvent): void {

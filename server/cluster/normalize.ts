@@ -13,7 +13,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { ResourceKind } from './source.ts';
 
 export interface ResourceType {
-  /** The client-node model: V1Pod, ... */
+  /** The client-node model: V1Pod, ...; '' for custom resources (no model: kept as sent). */
   model: string;
   kind: string;
   apiVersion: string;
@@ -23,6 +23,9 @@ export const RESOURCE_TYPES: Record<ResourceKind, ResourceType> = {
   pods: { model: 'V1Pod', kind: 'Pod', apiVersion: 'v1' },
   namespaces: { model: 'V1Namespace', kind: 'Namespace', apiVersion: 'v1' },
   networkpolicies: { model: 'V1NetworkPolicy', kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1' },
+  // CRDs: client-node has no model, and lists and watches both hand out the JSON as sent.
+  adminnetworkpolicies: { model: '', kind: 'AdminNetworkPolicy', apiVersion: 'policy.networking.k8s.io/v1alpha1' },
+  baselineadminnetworkpolicies: { model: '', kind: 'BaselineAdminNetworkPolicy', apiVersion: 'policy.networking.k8s.io/v1alpha1' },
 };
 
 interface AttributeType {

@@ -1,4 +1,4 @@
-// One resource (pods, namespaces or networkpolicies; cluster-wide or in one namespace) watched by
+// One resource (pods, namespaces, networkpolicies or an admin tier; cluster-wide or in one namespace) watched by
 // client-node's informer (ListWatch), kept alive whatever the API server does.
 //
 // client-node 1.4.0's informer relists after a 410 and re-watches after a clean end by itself;

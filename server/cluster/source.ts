@@ -3,7 +3,16 @@
 
 import type { ResourceKind, ResourceStatus } from '../../shared/model/status.ts';
 
-export { RESOURCE_KINDS, type ResourceKind, type ResourceState, type ResourceStatus } from '../../shared/model/status.ts';
+export {
+  ADMIN_RESOURCE_KINDS,
+  RESOURCE_KINDS,
+  isAdminResource,
+  statusKnown,
+  type AdminResourceKind,
+  type ResourceKind,
+  type ResourceState,
+  type ResourceStatus,
+} from '../../shared/model/status.ts';
 
 export type SourceEvent =
   /** An object appeared or changed (raw Kubernetes JSON, as the API serves it). */

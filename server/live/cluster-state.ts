@@ -4,10 +4,20 @@
 import { buildCluster } from '../../shared/kube/load.ts';
 import { implicitNamespace } from '../../shared/kube/namespace.ts';
 import { compareText as byText } from '../../shared/model/order.ts';
-import type { Cluster, Diagnostic, Namespace, NetworkPolicy, Pod, Workload } from '../../shared/model/types.ts';
+import type { AdminNetworkPolicy, BaselineAdminNetworkPolicy, Cluster, Diagnostic, Namespace, NetworkPolicy, Pod, Workload } from '../../shared/model/types.ts';
+import { ADMIN_RESOURCE_KINDS, RESOURCE_KINDS, isAdminResource, statusKnown } from '../cluster/source.ts';
 import type { ResourceKind, ResourceStatus } from '../cluster/source.ts';
 
-const KIND_OF: Record<ResourceKind, string> = { pods: 'Pod', namespaces: 'Namespace', networkpolicies: 'NetworkPolicy' };
+const KIND_OF: Record<ResourceKind, string> = {
+  pods: 'Pod',
+  namespaces: 'Namespace',
+  networkpolicies: 'NetworkPolicy',
+  adminnetworkpolicies: 'AdminNetworkPolicy',
+  baselineadminnetworkpolicies: 'BaselineAdminNetworkPolicy',
+};
+
+/** The id the engine tags an admin policy with in its signatures (`AdminNetworkPolicy/name`). */
+export const adminPolicyId = (policy: { kind: string; name: string }): string => `${policy.kind}/${policy.name}`;
 
 interface Meta {
   name?: string;
@@ -20,15 +30,20 @@ function metaOf(object: unknown): Meta {
   return m && typeof m === 'object' ? m : {};
 }
 
+const clusterScoped = (resource: ResourceKind) => resource === 'namespaces' || isAdminResource(resource);
+
 function keyOf(resource: ResourceKind, object: unknown): string {
   const m = metaOf(object);
-  return resource === 'namespaces' ? (m.name ?? '') : `${m.namespace ?? 'default'}/${m.name ?? ''}`;
+  return clusterScoped(resource) ? (m.name ?? '') : `${m.namespace ?? 'default'}/${m.name ?? ''}`;
 }
 
 export class ClusterState {
   private readonly pods = new Map<string, Pod>();
   private readonly namespaces = new Map<string, Namespace>();
   private readonly policies = new Map<string, NetworkPolicy>();
+  /** AdminNetworkPolicies by name, and the BaselineAdminNetworkPolicy (only `default` loads). */
+  private readonly adminPolicies = new Map<string, AdminNetworkPolicy>();
+  private baselineAdminPolicy: BaselineAdminNetworkPolicy | null = null;
   private readonly uids = new Map<string, string>();
   /** Per policy id, bumped on every change: signatures use it to see a changed policy. */
   private readonly policyVersions = new Map<string, number>();
@@ -40,7 +55,7 @@ export class ClusterState {
   /** Pods sorted by id, kept in order as pods come and go (no re-sort per event). */
   private sortedPods: Pod[] = [];
   private ipv6Pods = 0;
-  private cached: { structure: number; policies: NetworkPolicy[] } | null = null;
+  private cached: { structure: number; policies: NetworkPolicy[]; adminPolicies: AdminNetworkPolicy[] } | null = null;
   private workloadPods = new Map<string, { workload: Workload; pods: number }>();
   /** Sorted workloads and namespaces, rebuilt only when the set of workloads or namespaces changes. */
   private sortedWorkloads: Workload[] | null = null;
@@ -69,8 +84,16 @@ export class ClusterState {
       if (ns) this.namespaces.set(ns.name, ns);
       return ns !== undefined;
     }
-    const policy = cluster.policies[0];
     this.deleteKey(resource, keyOf(resource, object));
+    if (resource === 'adminnetworkpolicies' || resource === 'baselineadminnetworkpolicies') {
+      const admin = resource === 'adminnetworkpolicies' ? cluster.adminPolicies[0] : cluster.baselineAdminPolicy;
+      if (!admin) return false;
+      if (admin.kind === 'AdminNetworkPolicy') this.adminPolicies.set(admin.name, admin);
+      else this.baselineAdminPolicy = admin;
+      this.policyVersions.set(adminPolicyId(admin), ++this.versionCounter);
+      return true;
+    }
+    const policy = cluster.policies[0];
     if (policy) {
       this.policies.set(policy.id, policy);
       this.policyVersions.set(policy.id, ++this.versionCounter);
@@ -97,7 +120,14 @@ export class ClusterState {
     }
     this.structure++;
     if (resource === 'namespaces') this.namespaces.delete(key);
-    else if (this.policies.delete(key)) this.policyVersions.set(key, ++this.versionCounter);
+    else if (resource === 'networkpolicies') {
+      if (this.policies.delete(key)) this.policyVersions.set(key, ++this.versionCounter);
+    } else if (resource === 'adminnetworkpolicies') {
+      if (this.adminPolicies.delete(key)) this.policyVersions.set(adminPolicyId({ kind: 'AdminNetworkPolicy', name: key }), ++this.versionCounter);
+    } else if (this.baselineAdminPolicy?.name === key) {
+      this.baselineAdminPolicy = null;
+      this.policyVersions.set(adminPolicyId({ kind: 'BaselineAdminNetworkPolicy', name: key }), ++this.versionCounter);
+    }
   }
 
   private position(id: string): number {
@@ -160,23 +190,39 @@ export class ClusterState {
     const list = (this.statuses.get(resource) ?? []).filter((s) => s.namespace !== status.namespace);
     list.push(status);
     this.statuses.set(resource, list);
+    // Not installed (or no longer): the cluster has none of them, whatever was heard before.
+    if (status.state === 'not-installed') this.clear(resource);
+  }
+
+  /** Forgets every object of a resource (admin resources whose CRD is not installed). */
+  private clear(resource: ResourceKind): void {
+    const prefix = `${resource}:`;
+    for (const key of [...this.uids.keys()]) if (key.startsWith(prefix)) this.uids.delete(key);
+    for (const key of [...this.diagnosticsByKey.keys()]) if (key.startsWith(prefix)) this.diagnosticsByKey.delete(key);
+    const names = resource === 'adminnetworkpolicies' ? [...this.adminPolicies.keys()] : resource === 'baselineadminnetworkpolicies' && this.baselineAdminPolicy ? [this.baselineAdminPolicy.name] : [];
+    for (const name of names) this.deleteKey(resource, name);
   }
 
   status(): Record<ResourceKind, ResourceStatus[]> {
     const get = (r: ResourceKind) => this.statuses.get(r) ?? [{ state: 'syncing' as const, syncedOnce: false }];
-    return { pods: get('pods'), namespaces: get('namespaces'), networkpolicies: get('networkpolicies') };
+    return Object.fromEntries(RESOURCE_KINDS.map((r) => [r, get(r)])) as Record<ResourceKind, ResourceStatus[]>;
   }
 
   /**
    * Namespaces whose pods' isolation is unknown: their policies have not been listed yet or may
-   * not be read (403). `'all'` when that holds cluster-wide.
+   * not be read (403). `'all'` when that holds cluster-wide, and whenever the admin tiers are
+   * unknown (an AdminNetworkPolicy may select any pod): they count as known once listed, or once
+   * discovery found them not installed.
    */
   unknownNamespaces(): 'all' | Set<string> {
-    const known = (s: ResourceStatus) => s.syncedOnce && s.state !== 'forbidden';
+    for (const admin of ADMIN_RESOURCE_KINDS) {
+      const statuses = this.statuses.get(admin) ?? [];
+      if (statuses.length === 0 || !statuses.every(statusKnown)) return 'all';
+    }
     const statuses = this.statuses.get('networkpolicies') ?? [];
     const cluster = statuses.filter((s) => s.namespace === undefined);
-    if (statuses.length === 0 || cluster.some((s) => !known(s))) return 'all';
-    return new Set(statuses.filter((s) => s.namespace !== undefined && !known(s)).map((s) => s.namespace!));
+    if (statuses.length === 0 || cluster.some((s) => !statusKnown(s))) return 'all';
+    return new Set(statuses.filter((s) => s.namespace !== undefined && !statusKnown(s)).map((s) => s.namespace!));
   }
 
   /** Changes whenever a namespace or policy changes. */
@@ -197,9 +243,11 @@ export class ClusterState {
     const pods = [...this.sortedPods];
     if (!this.cached || this.cached.structure !== this.structure) {
       const policies = [...this.policies.values()].sort((a, b) => byText(a.id, b.id));
-      this.cached = { structure: this.structure, policies };
+      // Evaluation order, as the loader sorts them.
+      const adminPolicies = [...this.adminPolicies.values()].sort((a, b) => a.priority - b.priority || byText(a.name, b.name));
+      this.cached = { structure: this.structure, policies, adminPolicies };
     }
-    const { policies } = this.cached;
+    const { policies, adminPolicies } = this.cached;
     if (!this.sortedNamespaces || this.sortedNamespaces.structure !== this.structure) {
       // The given namespaces, plus any that a pod or policy names without an object.
       const namespaces = new Map(this.namespaces);
@@ -208,7 +256,6 @@ export class ClusterState {
       this.sortedNamespaces = { structure: this.structure, list: [...namespaces.values()].sort((a, b) => byText(a.name, b.name)) };
     }
     this.sortedWorkloads ??= [...this.workloadPods.values()].map((w) => w.workload).sort((a, b) => byText(a.id, b.id));
-    // AdminNetworkPolicies are not watched yet: the live model has none.
-    return { namespaces: this.sortedNamespaces.list, pods, policies, workloads: this.sortedWorkloads, adminPolicies: [], baselineAdminPolicy: null };
+    return { namespaces: this.sortedNamespaces.list, pods, policies, workloads: this.sortedWorkloads, adminPolicies, baselineAdminPolicy: this.baselineAdminPolicy };
   }
 }

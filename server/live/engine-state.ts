@@ -6,7 +6,7 @@ import type { LiveEngine } from './live-engine.ts';
 
 function withoutEventTimes(status: SourceStatus): SourceStatus {
   const strip = (list: ResourceStatus[]) => list.map(({ lastEventAt: _, ...rest }) => rest);
-  return { pods: strip(status.pods), namespaces: strip(status.namespaces), networkpolicies: strip(status.networkpolicies) };
+  return Object.fromEntries(Object.entries(status).map(([resource, list]) => [resource, strip(list)])) as SourceStatus;
 }
 
 /** The known findings per (findings, unknown) pair: the same array while neither changes, so views can skip them. */

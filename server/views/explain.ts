@@ -1,15 +1,16 @@
-// Answers to `explain:connection` and `policy:selection`: why one node may reach another, and
-// which pods a policy selects (or which policies select a pod).
-import type { Connection, DirectionExplanation, EndpointRef, Explanation } from '../../shared/engine/analysis.ts';
+// Answers to `explain:connection`: why one node may reach another, per direction, with the tier
+// and action of each deciding rule when admin policies apply.
+import type { Connection, DirectionExplanation, EndpointRef, Explanation, RuleRef } from '../../shared/engine/analysis.ts';
 import type { EngineAnalysis } from '../../shared/engine/engine.ts';
 import { mergeReasons } from '../../shared/matrix/matrix.ts';
-import { selectorMatches } from '../../shared/policy/selector.ts';
-import type { DirectionExplanationJSON, ExplainRequest, ExplainResult, ExplanationJSON, PolicySelection, PolicySelectionRequest } from '../../shared/protocol/events.ts';
+import type { Cluster } from '../../shared/model/types.ts';
+import type { DirectionExplanationJSON, ExplainRequest, ExplainResult, ExplanationJSON } from '../../shared/protocol/events.ts';
+import { decisionSteps } from './decision.ts';
 import { isUnknown, Membership, representative, type Member, type Unknown } from './members.ts';
 import { CellContext } from './cells.ts';
+import { NotFoundError } from './not-found.ts';
 
-/** A request that names something that does not exist. */
-export class NotFoundError extends Error {}
+export { NotFoundError } from './not-found.ts';
 
 function namespaceOf(level: ExplainRequest['level'], id: string): string | null {
   if (id.startsWith('ip:')) return null;
@@ -107,40 +108,41 @@ function explainPods(a: EngineAnalysis, req: ExplainRequest, unknownSide: boolea
     to: req.to,
     allowed: counted ? explanation.allowed.toJSON() : [],
     pairs: { allowed: counted ? 1 : 0, total: 1 },
-    ...(unknownSide ? {} : { explanation: explanationJSON(explanation) }),
+    ...(unknownSide ? {} : { explanation: explanationJSON(a.cluster, explanation) }),
     unknown: unknownSide,
   };
 }
 
-function directionJSON(d: DirectionExplanation): DirectionExplanationJSON {
-  return { isolated: d.isolated, policies: d.policies, rules: d.rules.map((r) => ({ policy: r.policy, rule: r.rule, ports: r.ports.toJSON() })), ports: d.ports.toJSON() };
+/** A rule reference as JSON: tier and action only when present (NetworkPolicy-only clusters keep their shape). */
+function ruleJSON(r: RuleRef): RuleRef {
+  return { policy: r.policy, rule: r.rule, ...(r.tier ? { tier: r.tier } : {}), ...(r.action ? { action: r.action } : {}) };
 }
 
-function explanationJSON(e: Explanation): ExplanationJSON {
+function directionJSON(cluster: Cluster, direction: 'ingress' | 'egress', d: DirectionExplanation): DirectionExplanationJSON {
+  const json: DirectionExplanationJSON = {
+    isolated: d.isolated,
+    policies: d.policies,
+    rules: d.rules.map((r) => ({ ...ruleJSON(r), ports: r.ports.toJSON() })),
+    ports: d.ports.toJSON(),
+  };
+  if (d.admin) {
+    json.admin = {
+      policies: d.admin.policies,
+      baseline: d.admin.baseline,
+      rules: d.admin.rules.map((r) => ({ policy: r.policy, rule: r.rule, tier: r.tier, action: r.action, ports: r.ports.toJSON() })),
+      passed: d.admin.passed.toJSON(),
+    };
+    json.decision = decisionSteps(cluster, direction, d)!;
+  }
+  return json;
+}
+
+function explanationJSON(cluster: Cluster, e: Explanation): ExplanationJSON {
   return {
     allowed: e.allowed.toJSON(),
     verdict: e.verdict,
-    egress: directionJSON(e.egress),
-    ingress: directionJSON(e.ingress),
+    egress: directionJSON(cluster, 'egress', e.egress),
+    ingress: directionJSON(cluster, 'ingress', e.ingress),
     ...(e.note ? { note: e.note } : {}),
-  };
-}
-
-export function policySelection(a: EngineAnalysis, req: PolicySelectionRequest): PolicySelection {
-  if ('policy' in req) {
-    const policy = a.cluster.policies.find((p) => p.id === req.policy);
-    if (!policy) throw new NotFoundError(`no NetworkPolicy ${req.policy}`);
-    const pods = a.pods.filter((p) => p.namespace === policy.namespace && selectorMatches(policy.podSelector, p.labels)).map((p) => p.id);
-    return { pods };
-  }
-  const i = a.podIndex(req.pod);
-  if (i < 0) throw new NotFoundError(`no pod ${req.pod}`);
-  const pod = a.pods[i]!;
-  const selecting = a.cluster.policies.filter((p) => p.namespace === pod.namespace && selectorMatches(p.podSelector, pod.labels));
-  return {
-    policies: {
-      ingress: selecting.filter((p) => p.policyTypes.ingress).map((p) => p.id),
-      egress: selecting.filter((p) => p.policyTypes.egress).map((p) => p.id),
-    },
   };
 }

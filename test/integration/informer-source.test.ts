@@ -68,7 +68,8 @@ function serverVersions(resource: ResourceKind, namespaces?: string[]): Record<s
   const out: Record<string, string> = {};
   for (const o of sim.store.peekList(resource)) {
     const meta = o['metadata'] as { name: string; namespace?: string; resourceVersion: string };
-    if (namespaces && resource !== 'namespaces' && !namespaces.includes(meta.namespace ?? '')) continue;
+    // Namespaces and the admin policies are cluster-scoped: watched cluster-wide in every mode.
+    if (namespaces && meta.namespace !== undefined && !namespaces.includes(meta.namespace)) continue;
     // String(): the simulated store loses a Namespace's resourceVersion on update (a sim bug).
     out[meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name] = String(meta.resourceVersion);
   }
@@ -145,7 +146,7 @@ describe('InformerSource against the simulated cluster', () => {
   it('a dropped socket: reconnecting, then resumes from the resourceVersion and catches up', async () => {
     const c = await connect();
     await until('synced', allSynced(c));
-    expect(sim.faults.dropWatches()).toBe(3);
+    expect(sim.faults.dropWatches()).toBe(RESOURCE_KINDS.length);
     sim.store.apply(PODS('while-down'));
     sim.store.remove('Pod', 'default', 'while-down');
     sim.store.apply(PODS('after-drop'));
@@ -160,7 +161,7 @@ describe('InformerSource against the simulated cluster', () => {
     const c = await connect();
     await until('synced', allSynced(c));
     await sleep(600); // longer than rapidEndMs: an ordinary end, not a flap
-    expect(sim.faults.endWatches()).toBe(3);
+    expect(sim.faults.endWatches()).toBe(RESOURCE_KINDS.length);
     sim.store.apply(PODS('after-end'));
     await expectComplete(c);
     for (const r of RESOURCE_KINDS) expect(c.states(r)).toEqual(['syncing', 'synced']);

@@ -25,9 +25,13 @@ async function snapshot(): Promise<LiveSnapshot> {
   return (await res.json()) as LiveSnapshot;
 }
 
-function staging(s: LiveSnapshot) {
-  const node = s.nodes.find((n) => n.id === 'staging');
-  if (!node || node.kind === 'external') throw new Error('no staging namespace node');
+/**
+ * kube-system's isolation: no policy of any tier isolates it in the demo (staging's pods have the
+ * BaselineAdminNetworkPolicy's Deny rule, which counts as ingress isolation).
+ */
+function kubeSystem(s: LiveSnapshot) {
+  const node = s.nodes.find((n) => n.id === 'kube-system');
+  if (!node || node.kind === 'external') throw new Error('no kube-system namespace node');
   return node.isolation;
 }
 
@@ -37,7 +41,7 @@ async function within1s(check: (s: LiveSnapshot) => boolean): Promise<number> {
   for (;;) {
     const s = await snapshot();
     if (check(s)) return performance.now() - start;
-    if (performance.now() - start > 1000) throw new Error(`not reflected within 1 s: ${JSON.stringify(staging(s))}`);
+    if (performance.now() - start > 1000) throw new Error(`not reflected within 1 s: ${JSON.stringify(kubeSystem(s))}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -46,7 +50,7 @@ function policyFile(name: string, types: string[]): string {
   const path = join(dir, `${name}-${types.join('-')}.yaml`);
   writeFileSync(
     path,
-    ['apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', `metadata: { name: ${name}, namespace: staging }`, 'spec:', '  podSelector: {}', `  policyTypes: [${types.join(', ')}]`, ''].join('\n'),
+    ['apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', `metadata: { name: ${name}, namespace: kube-system }`, 'spec:', '  podSelector: {}', `  policyTypes: [${types.join(', ')}]`, ''].join('\n'),
   );
   return path;
 }
@@ -63,24 +67,24 @@ afterAll(async () => {
 });
 
 describe('kubectl against the simulated cluster, watched by the live server', () => {
-  it('starts synced, with staging unprotected', async () => {
+  it('starts synced, with kube-system unprotected', async () => {
     const s = await snapshot();
     expect(s.unknown).toEqual([]);
     expect(Object.values(s.status).flat().every((st) => st.state === 'synced')).toBe(true);
-    expect(staging(s)).toEqual({ ingress: false, egress: false });
+    expect(kubeSystem(s)).toEqual({ ingress: false, egress: false });
     const pods = await kubectl('get', 'pods', '-A');
     expect(pods).toContain('staging');
   });
 
   it('apply, change and re-apply, delete: each step reaches the snapshot within 1 s', async () => {
     await kubectl('apply', '-f', policyFile('default-deny', ['Ingress']));
-    await within1s((s) => staging(s).ingress === true && staging(s).egress === false);
+    await within1s((s) => kubeSystem(s).ingress === true && kubeSystem(s).egress === false);
 
     await kubectl('apply', '-f', policyFile('default-deny', ['Ingress', 'Egress']));
-    await within1s((s) => staging(s).ingress === true && staging(s).egress === true);
+    await within1s((s) => kubeSystem(s).ingress === true && kubeSystem(s).egress === true);
 
-    await kubectl('delete', 'networkpolicy', 'default-deny', '-n', 'staging');
-    await within1s((s) => staging(s).ingress === false && staging(s).egress === false);
+    await kubectl('delete', 'networkpolicy', 'default-deny', '-n', 'kube-system');
+    await within1s((s) => kubeSystem(s).ingress === false && kubeSystem(s).egress === false);
   });
 
   it('sequence numbers only go up, and the REST snapshot needs no token on loopback', async () => {
@@ -138,13 +142,13 @@ describe('missing data is unknown, never open or protected', () => {
     };
     const unknown = await waitFor((s) => s.unknown === 'all', 'unknown');
     expect(unknown.status.networkpolicies[0]!.state).toBe('forbidden');
-    expect(staging(unknown)).toEqual({ ingress: null, egress: null });
+    expect(kubeSystem(unknown)).toEqual({ ingress: null, egress: null });
     expect(unknown.connections).toEqual([]);
 
     sim.faults.clear(rule);
     const known = await waitFor((s) => s.unknown !== 'all', 'recovery');
     expect(known.status.networkpolicies[0]!.state).toBe('synced');
-    expect(staging(known)).toEqual({ ingress: false, egress: false });
+    expect(kubeSystem(known)).toEqual({ ingress: false, egress: false });
     expect(known.connections.length).toBeGreaterThan(0);
   }, 40_000);
 });

@@ -45,7 +45,13 @@ export function viewState(
     cells: new Map(cells.map(([f, t, c]) => [cellKey(f, t), c])),
     keyCells: new Map(keyCells.map(([r, c, p]) => [`${r}\t${c}`, p])),
     findings: [],
-    status: { pods: [{ state: 'synced', syncedOnce: true }], namespaces: [{ state: 'synced', syncedOnce: true }], networkpolicies: [{ state: 'synced', syncedOnce: true }] },
+    status: {
+      pods: [{ state: 'synced', syncedOnce: true }],
+      namespaces: [{ state: 'synced', syncedOnce: true }],
+      networkpolicies: [{ state: 'synced', syncedOnce: true }],
+      adminnetworkpolicies: [{ state: 'synced', syncedOnce: true }],
+      baselineadminnetworkpolicies: [{ state: 'synced', syncedOnce: true }],
+    },
     unknown: [],
   };
 }

@@ -10,6 +10,8 @@ export class Collector {
     pods: new Map(),
     namespaces: new Map(),
     networkpolicies: new Map(),
+    adminnetworkpolicies: new Map(),
+    baselineadminnetworkpolicies: new Map(),
   };
   readonly statuses: { resource: ResourceKind; status: ResourceStatus }[] = [];
   /** Deletes of objects the collector did not hold. */

@@ -1,6 +1,8 @@
 // A tiny Kubernetes API server for the cluster source's unit tests: list + watch of pods,
 // namespaces and networkpolicies (cluster-wide and per namespace), replay from a resourceVersion,
-// and the faults the informer must survive. The full simulated cluster lives in server/sim/.
+// and the faults the informer must survive. The admin policy API (policy.networking.k8s.io/v1alpha1)
+// is served only while `servesAdmin` is set, with its discovery document (404 otherwise), so tests
+// can install and remove the CRDs at run time. The full simulated cluster lives in server/sim/.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
@@ -29,7 +31,11 @@ const KINDS: Record<ResourceKind, { kind: string; apiVersion: string }> = {
   pods: { kind: 'Pod', apiVersion: 'v1' },
   namespaces: { kind: 'Namespace', apiVersion: 'v1' },
   networkpolicies: { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1' },
+  adminnetworkpolicies: { kind: 'AdminNetworkPolicy', apiVersion: 'policy.networking.k8s.io/v1alpha1' },
+  baselineadminnetworkpolicies: { kind: 'BaselineAdminNetworkPolicy', apiVersion: 'policy.networking.k8s.io/v1alpha1' },
 };
+
+const ADMIN_PATH = '/apis/policy.networking.k8s.io/v1alpha1';
 
 interface Watcher {
   resource: ResourceKind;
@@ -50,6 +56,12 @@ export class FakeApi {
   readonly listHang = new Set<ResourceKind>();
   /** Requests the server has not answered yet (hung lists), closed or not. */
   readonly hung: http.ServerResponse[] = [];
+  /** Whether the admin policy CRDs are "installed" (their API and discovery document served). */
+  servesAdmin = false;
+  /** Sticky answer for the admin API's discovery document (403, 500, ...), while set. */
+  discoveryStatus: number | undefined;
+  /** Discovery requests for the admin policy API so far. */
+  discoveries = 0;
   private readonly objects = new Map<string, { resource: ResourceKind; object: Obj }>();
   private readonly history: HistoryEntry[] = [];
   private rv = 1;
@@ -175,8 +187,23 @@ export class FakeApi {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === ADMIN_PATH) {
+      this.discoveries++;
+      if (this.discoveryStatus !== undefined) send(res, this.discoveryStatus, status(this.discoveryStatus, this.discoveryStatus === 403 ? 'Forbidden' : 'InternalError', 'discovery answered by the test'));
+      else if (!this.servesAdmin) send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+      else {
+        const resource = (name: string, kind: string) => ({ name, singularName: '', namespaced: false, kind, verbs: ['get', 'list', 'watch'] });
+        send(res, 200, {
+          kind: 'APIResourceList',
+          apiVersion: 'v1',
+          groupVersion: 'policy.networking.k8s.io/v1alpha1',
+          resources: [resource('adminnetworkpolicies', 'AdminNetworkPolicy'), resource('adminnetworkpolicies/status', 'AdminNetworkPolicy'), resource('baselineadminnetworkpolicies', 'BaselineAdminNetworkPolicy')],
+        });
+      }
+      return;
+    }
     const route = parseRoute(url.pathname);
-    if (!route) {
+    if (!route || (!this.servesAdmin && url.pathname.startsWith(`${ADMIN_PATH}/`))) {
       send(res, 404, status(404, 'NotFound', `no route ${url.pathname}`));
       return;
     }
@@ -245,6 +272,8 @@ function parseRoute(path: string): { resource: ResourceKind; namespace?: string 
   if (path === '/apis/networking.k8s.io/v1/networkpolicies') return { resource: 'networkpolicies' };
   m = /^\/apis\/networking\.k8s\.io\/v1\/namespaces\/([^/]+)\/networkpolicies$/.exec(path);
   if (m) return { resource: 'networkpolicies', namespace: m[1]! };
+  m = /^\/apis\/policy\.networking\.k8s\.io\/v1alpha1\/(adminnetworkpolicies|baselineadminnetworkpolicies)$/.exec(path);
+  if (m) return { resource: m[1] as ResourceKind };
   return undefined;
 }
 
@@ -277,6 +306,17 @@ export function policy(namespace: string, name: string, from: Record<string, str
       podSelector: {},
       policyTypes: ['Ingress'],
       ingress: [{ from: [{ podSelector: { matchLabels: from } }], ports: [{ port: 80, protocol: 'TCP' }, { port: 'http' }] }],
+    },
+  };
+}
+
+export function adminPolicy(name: string, priority: number, action: 'Allow' | 'Deny' | 'Pass', fromNamespace: string): Obj {
+  return {
+    metadata: { name },
+    spec: {
+      priority,
+      subject: { namespaces: {} },
+      ingress: [{ name: `${action.toLowerCase()}-from-${fromNamespace}`, action, from: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': fromNamespace } } }] }],
     },
   };
 }

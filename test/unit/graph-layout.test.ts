@@ -21,6 +21,7 @@ import {
 } from '../../client/render/graph-layout.ts';
 import { randomCluster } from '../support/random-cluster.ts';
 import { shopWorkloads, tcp, unprotected, viewNode, viewState } from '../support/view-states.ts';
+import { RESOURCE_KINDS } from '../../shared/model/status.ts';
 
 const positions = (l: GraphLayout) => Object.fromEntries([...l.nodes.values()].map((n) => [n.id, [n.x, n.y, n.group, n.slot]]));
 const boxes = (l: GraphLayout) => Object.fromEntries([...l.groups.values()].map((g) => [g.id, [g.x, g.y, g.w, g.h]]));
@@ -46,7 +47,7 @@ function overlaps(l: GraphLayout): string[] {
 /** A real view from the engine, over a random cluster (pods, policies, ipBlocks). */
 function engineView(seed: number, spec: ViewSpec): ViewState {
   const live = new LiveEngine({ analysis: { ipBlockMatchesPods: true } });
-  for (const resource of ['pods', 'namespaces', 'networkpolicies'] as const) live.apply({ type: 'status', resource, status: { state: 'synced', syncedOnce: true } });
+  for (const resource of RESOURCE_KINDS) live.apply({ type: 'status', resource, status: { state: 'synced', syncedOnce: true } });
   const kinds: Record<string, 'pods' | 'namespaces' | 'networkpolicies'> = { Pod: 'pods', Namespace: 'namespaces', NetworkPolicy: 'networkpolicies' };
   for (const o of randomCluster(seed) as { kind: string }[]) if (kinds[o.kind]) live.apply({ type: 'upsert', resource: kinds[o.kind]!, object: o });
   live.flush();

@@ -2,7 +2,7 @@
 // the kind table at grouped and pod level, hit-testing, the visible window, zoom geometry, cell
 // kinds and colors, drill-down actions, and the wording of explanations.
 import { describe, expect, it } from 'vitest';
-import type { ExplainResult } from '../../shared/protocol/events.ts';
+import type { DecisionStepJSON, ExplainResult } from '../../shared/protocol/events.ts';
 import { cellOf, type PortsJSON, type ViewCell, type ViewNode, type ViewSpec, type ViewState } from '../../shared/protocol/view.ts';
 import {
   KIND_ALL,
@@ -469,7 +469,9 @@ describe('explanations', () => {
       { policy: 'prod/allow-prometheus-scrape', rule: 'ingress[0]' },
       { policy: '', rule: '', tier: 'default' },
     ]);
-    const deniedByAdmin = {
+    // Pod level: the server's tier-by-tier decision (DecisionStepJSON) is what the panel lists.
+    const denyStep: DecisionStepJSON = { tier: 'anp', action: 'Deny', ports: 'all', policy: 'deny-ci-to-prod', rule: 0, ruleName: 'deny-from-ci', priority: 20, text: 'ANP deny-ci-to-prod (priority 20) rule 0 "deny-from-ci": Deny' };
+    const deniedByAdmin: ExplainResult = {
       level: 'pod',
       from: 'ci/runner',
       to: 'prod/web',
@@ -479,14 +481,52 @@ describe('explanations', () => {
         allowed: [],
         verdict: false,
         egress: { isolated: false, policies: [], rules: [], ports: 'all' },
-        ingress: { isolated: true, policies: ['prod/default-deny'], rules: [], ports: [], admin: { policies: ['deny-ci-to-prod'], baseline: false, rules: [{ policy: 'deny-ci-to-prod', rule: 0, action: 'Deny', ports: 'all' }], passed: [] } },
+        ingress: {
+          isolated: true,
+          policies: ['prod/default-deny'],
+          rules: [],
+          ports: [],
+          admin: { policies: ['deny-ci-to-prod'], baseline: false, rules: [{ policy: 'deny-ci-to-prod', rule: 0, tier: 'anp', action: 'Deny', ports: 'all' }], passed: [] },
+          decision: [denyStep],
+        },
       },
       unknown: false,
-    } as unknown as ExplainResult;
+    };
     const ingress = directionSummary(deniedByAdmin, 'ingress');
     expect(ingress.state).toBe('denied');
-    expect(ingress.text).toBe('denied by an admin policy rule');
-    expect(ingress.rules).toEqual([{ policy: 'deny-ci-to-prod', rule: 'ingress[0]', ports: 'all ports', tier: 'AdminNetworkPolicy', action: 'Deny' }]);
+    expect(ingress.text).toBe('denied by an AdminNetworkPolicy rule');
+    expect(ingress.rules).toEqual([{ policy: 'deny-ci-to-prod', rule: 'ingress[0]', ports: 'all ports', tier: 'AdminNetworkPolicy', action: 'Deny', priority: 20 }]);
     expect(ingress.policies).toEqual(['deny-ci-to-prod', 'prod/default-deny']);
+    expect(verdictOf(deniedByAdmin, 'pod').text).toBe('Denied by ingress of the destination');
+
+    // Passed down: the NetworkPolicy step, its rules under it, then what it denies; the baseline named when it selects the pod.
+    const passed: ExplainResult = {
+      ...deniedByAdmin,
+      allowed: TCP(8080),
+      explanation: {
+        ...deniedByAdmin.explanation!,
+        allowed: TCP(8080),
+        verdict: true,
+        ingress: {
+          isolated: true,
+          policies: ['prod/allow-web'],
+          rules: [{ policy: 'prod/allow-web', rule: 0, tier: 'np', ports: TCP(8080) }],
+          ports: TCP(8080),
+          admin: { policies: [], baseline: true, rules: [], passed: 'all' },
+          decision: [
+            { tier: 'np', action: 'Allow', ports: TCP(8080), text: 'passed to NetworkPolicy: allowed by its rules' },
+            { tier: 'np', action: 'Deny', ports: [{ protocol: 'TCP', port: 1, endPort: 8079 }], text: 'passed to NetworkPolicy: isolated, no rule allows it' },
+          ],
+        },
+      },
+    };
+    const pass = directionSummary(passed, 'ingress');
+    expect(pass.state).toBe('rules');
+    expect(pass.policies).toEqual(['default', 'prod/allow-web']);
+    expect(pass.rules.map((r) => [r.tier, r.action, r.policy || r.note, r.ports])).toEqual([
+      ['NetworkPolicy', 'Allow', 'passed to NetworkPolicy: allowed by its rules', 'TCP 8080'],
+      [undefined, undefined, 'prod/allow-web', 'TCP 8080'],
+      ['NetworkPolicy', 'Deny', 'passed to NetworkPolicy: isolated, no rule allows it', 'TCP 1-8079'],
+    ]);
   });
 });

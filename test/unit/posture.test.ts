@@ -53,7 +53,7 @@ function state(nodes: ViewNode[], keyCells: [number, number, PortsJSON][], extra
     cells: new Map(),
     keyCells: new Map(keyCells.map(([r, c, p]) => [`${r}\t${c}`, p])),
     findings: [],
-    status: { pods: [], namespaces: [], networkpolicies: [] },
+    status: { pods: [], namespaces: [], networkpolicies: [], adminnetworkpolicies: [], baselineadminnetworkpolicies: [] },
     unknown: [],
     ...extra,
   };
