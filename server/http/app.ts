@@ -8,6 +8,9 @@ import { GROUPS, type Group } from '../../shared/matrix/matrix.ts';
 import type { LiveEngine } from '../live/live-engine.ts';
 import { liveSnapshot, type LiveSnapshot } from '../live/snapshot.ts';
 import { bearerToken, tokenMatches } from './auth.ts';
+import { readyzHandler, type ReadyReport } from './health.ts';
+import { historyRouter } from './history.ts';
+import type { HistoryStore } from '../history/history-store.ts';
 
 export interface AppOptions {
   engine: LiveEngine;
@@ -17,6 +20,12 @@ export interface AppOptions {
   token?: string;
   /** The built dashboard (default: dist/client of this checkout). */
   clientDir?: string;
+  /** Readiness for GET /readyz (unauthenticated, for probes). */
+  readiness?: () => ReadyReport;
+  /** GET /metrics (it checks the token itself: it may be public). */
+  metrics?: express.RequestHandler;
+  /** The history store behind /api/v1/history/... (absent: those answer `history-off`). */
+  history?: HistoryStore;
 }
 
 const CLIENT_DIR = fileURLToPath(new URL('../../dist/client', import.meta.url));
@@ -55,6 +64,8 @@ export function createApp(opts: AppOptions): express.Express {
   });
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
+  if (opts.readiness) app.get('/readyz', readyzHandler(opts.readiness));
+  if (opts.metrics) app.get('/metrics', opts.metrics);
 
   const api = express.Router();
   if (opts.token !== undefined) {
@@ -80,6 +91,7 @@ export function createApp(opts: AppOptions): express.Express {
     }
     res.json(snap);
   });
+  api.use('/history', historyRouter({ store: opts.history, engine: opts.engine }));
   app.use('/api/v1', api);
   app.use('/api', (_req, res) => void res.status(404).json({ error: 'not-found', message: 'no such API endpoint' }));
 
