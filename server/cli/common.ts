@@ -3,7 +3,8 @@ import { analyze, type EngineAnalysis } from '../../shared/engine/engine.ts';
 import type { Diagnostic } from '../../shared/model/types.ts';
 import { loadManifests } from './load-manifests.ts';
 
-export const EXIT = { ok: 0, gateFailed: 1, inputErrors: 2 } as const;
+/** 0 done; 1 a gate failed (`check --expect`, `unprotected --fail`, `diff --fail-on`); 2 input errors; 3 the cluster could not be read (`diff --cluster`). */
+export const EXIT = { ok: 0, gateFailed: 1, inputErrors: 2, clusterUnavailable: 3 } as const;
 
 export interface Output {
   out: (text: string) => void;

@@ -1,10 +1,12 @@
 // `traffic-map` command line: the live server (`serve`, the default), the simulated cluster (`sim`),
-// and offline analysis of manifest folders (`analyze`, `check`, `unprotected`).
+// offline analysis of manifest folders (`analyze`, `check`, `unprotected`) and `diff` of two states.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Protocol } from '../../shared/model/types.ts';
 import { runAnalyze } from './analyze.ts';
 import { runCheck } from './check.ts';
 import { EXIT, parseBooleanFlag, type Output } from './common.ts';
+import { registerDiffCommand } from './diff.ts';
+import { registerReportCommand } from './report.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerSimCommand } from './sim.ts';
 import { runUnprotected } from './unprotected.ts';
@@ -66,12 +68,14 @@ export function buildProgram(io: Output, setExit: (code: number) => void): Comma
     .addOption(ipBlockOption())
     .action((paths: string[], opts) => setExit(runUnprotected(paths, opts, io)));
 
+  registerDiffCommand(program, io, setExit);
+  registerReportCommand(program, io, setExit);
   registerServeCommand(program, io, setExit);
   registerSimCommand(program, io, setExit);
   return program;
 }
 
-/** Runs the CLI and returns the exit code: 0 done, 1 gate failed, 2 input or usage errors. */
+/** Runs the CLI and returns the exit code: 0 done, 1 gate failed, 2 input or usage errors, 3 cluster unreadable (EXIT). */
 export async function main(argv: string[], io: Output = stdio): Promise<number> {
   let code: number = EXIT.ok;
   const program = buildProgram(io, (c) => (code = c));
