@@ -8,11 +8,12 @@ import { liveSection } from './live.ts';
 import { soakSection } from './soak.ts';
 import { browserSection } from './browser.ts';
 import { socketSection } from './socket.ts';
+import { historySection } from './history.ts';
 import { RESULTS_FILE, writeSection } from './section.ts';
 import type { BenchSection } from './section.ts';
 
 /** Sections in the order "all" runs them. Add new ones here. */
-const SECTIONS: readonly BenchSection[] = [engineSection, liveSection, soakSection, browserSection, socketSection];
+const SECTIONS: readonly BenchSection[] = [engineSection, liveSection, soakSection, browserSection, socketSection, historySection];
 
 const USAGE = `Usage: npm run bench -- [options]
 

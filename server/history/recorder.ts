@@ -1,0 +1,89 @@
+// Feeds the history store from the running server: the source's events are held until the live
+// engine applies them (its delta says how many, in order), then recorded with the delta's time
+// and seq — so the past is rebuilt exactly as the engine showed it, batch for batch. Posture
+// samples are taken from the engine now and then (and soon after a policy or status change).
+import type { SourceEvent } from '../cluster/source.ts';
+import type { LiveDelta, LiveEngine } from '../live/live-engine.ts';
+import type { HistoryStore } from './history-store.ts';
+import { postureSample } from './posture.ts';
+
+export interface RecorderOptions {
+  /** At most one posture sample this often (ms). Default 60 s. */
+  postureIntervalMs?: number;
+  /** ... or this often after a policy, namespace or status change (ms). Default 5 s. */
+  postureAfterChangeMs?: number;
+  now?: () => number;
+  log?: (message: string) => void;
+}
+
+export class HistoryRecorder {
+  private pending: SourceEvent[] = [];
+  private readonly off: () => void;
+  private lastSample = -Infinity;
+  private trailing: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  private readonly log: (message: string) => void;
+
+  constructor(
+    private readonly store: HistoryStore,
+    private readonly engine: LiveEngine,
+    private readonly options: RecorderOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? (() => {});
+    this.off = engine.onDelta((d) => this.applied(d));
+  }
+
+  /** A source event, given to the engine right after. */
+  observe(event: SourceEvent): void {
+    this.pending.push(event);
+  }
+
+  private applied(delta: LiveDelta): void {
+    if (delta.events > this.pending.length) {
+      this.log(`history: the engine applied ${delta.events} events but ${this.pending.length} were seen; recording what was seen`);
+    }
+    const batch = this.pending.splice(0, delta.events);
+    try {
+      this.store.record(batch, Date.parse(delta.at), delta.seq);
+    } catch (err) {
+      this.log(`history: could not record a batch: ${(err as Error).message}`);
+      return;
+    }
+    const structural = batch.some((e) => e.type === 'status' || e.resource !== 'pods');
+    this.maybeSample(structural ? (this.options.postureAfterChangeMs ?? 5_000) : (this.options.postureIntervalMs ?? 60_000));
+  }
+
+  private maybeSample(minGap: number): void {
+    const wait = this.lastSample + minGap - this.now();
+    if (wait <= 0) {
+      this.sample();
+      return;
+    }
+    // Too soon: sample at the end of the wait, so the last change is not left out of the timeline.
+    if (this.trailing === undefined) {
+      this.trailing = setTimeout(() => {
+        this.trailing = undefined;
+        this.sample();
+      }, wait);
+      this.trailing.unref();
+    }
+  }
+
+  private sample(): void {
+    if (this.trailing !== undefined) clearTimeout(this.trailing);
+    this.trailing = undefined;
+    this.lastSample = this.now();
+    try {
+      this.store.recordPosture(postureSample(this.engine.analysis, this.engine.unknown), this.now(), this.engine.seq);
+    } catch (err) {
+      this.log(`history: could not sample the posture: ${(err as Error).message}`);
+    }
+  }
+
+  stop(): void {
+    this.off();
+    if (this.trailing !== undefined) clearTimeout(this.trailing);
+    this.trailing = undefined;
+  }
+}
