@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Socket } from 'socket.io-client';
 import { request, ViewSubscription } from '../shared/protocol/subscription.ts';
-import type { ViewSnapshotMessage } from '../shared/protocol/events.ts';
+import type { ViewSnapshotMessage, ViewSubscribed } from '../shared/protocol/events.ts';
 import { viewIdOf, type ViewDelta, type ViewState } from '../shared/protocol/view.ts';
 import { comparable, connect } from '../test/support/view-client.ts';
 import { Link, MARKER_NS, markerName, now, type ClientKind, type ClientResult, type ClientSpec, type FromClients, type ToClients } from './socket-ipc.ts';
@@ -128,8 +128,9 @@ async function verify(url: string, rooms: Record<string, number>): Promise<void>
   for (const c of connected) byView.set(c.sub.viewId, [...(byView.get(c.sub.viewId) ?? []), c]);
   for (const group of byView.values()) {
     const check = new ViewSubscription(fresh, group[0]!.spec.view);
-    await request(fresh, 'view:subscribe', { view: check.view }, SETUP_TIMEOUT_MS);
-    const expected = comparable(await withTimeout(check.waitFor(() => true, SETUP_TIMEOUT_MS), SETUP_TIMEOUT_MS));
+    const { seq } = await request<ViewSubscribed>(fresh, 'view:subscribe', { view: check.view }, SETUP_TIMEOUT_MS);
+    // The snapshot can be a little older than the subscription: the deltas since follow it.
+    const expected = comparable(await withTimeout(check.waitFor((s) => s.seq >= seq, SETUP_TIMEOUT_MS), SETUP_TIMEOUT_MS));
     for (const c of group) {
       // Comparing a workload view takes a while: let pings through between clients.
       await new Promise((r) => setImmediate(r));

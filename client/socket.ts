@@ -18,6 +18,11 @@ export interface Connection {
 
 export const connection = reactive<Connection>({ state: 'connecting', error: null, hello: null, status: null, lastMessageAt: null });
 
+/** The token the dashboard was opened with (or typed), for REST reads; undefined when none. */
+export function currentToken(): string | undefined {
+  return takeToken();
+}
+
 function takeToken(): string | undefined {
   const m = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
   if (m) {

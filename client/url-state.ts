@@ -5,8 +5,8 @@ import { reactive, watch } from 'vue';
 import type { Protocol } from '../shared/model/types.ts';
 import type { ViewLevel, ViewSpec } from '../shared/protocol/view.ts';
 
-export type Tab = 'overview' | 'matrix' | 'graph';
-export const TABS: readonly Tab[] = ['overview', 'matrix', 'graph'];
+export type Tab = 'overview' | 'matrix' | 'graph' | 'report' | 'whatif';
+export const TABS: readonly Tab[] = ['overview', 'matrix', 'graph', 'report', 'whatif'];
 
 export interface UrlState {
   tab: Tab;
@@ -20,6 +20,8 @@ export interface UrlState {
   focus: string | null;
   /** Selected connection: source and destination node ids. */
   pair: { from: string; to: string } | null;
+  /** A past instant (ISO) every view shows, read-only; null: the live cluster. */
+  at: string | null;
 }
 
 export const DEFAULT_STATE: UrlState = {
@@ -31,6 +33,7 @@ export const DEFAULT_STATE: UrlState = {
   unprotectedOnly: false,
   focus: null,
   pair: null,
+  at: null,
 };
 
 const LEVELS: readonly ViewLevel[] = ['namespace', 'workload', 'pod'];
@@ -60,8 +63,19 @@ export function parseUrlState(search: string): UrlState {
     unprotectedOnly: q.get('unprotected') === '1',
     focus: q.get('focus') || null,
     pair: pair && pair.length === 2 && pair[0] && pair[1] ? { from: pair[0], to: pair[1] } : null,
+    at: parseInstant(q.get('at')),
   };
 }
+
+/** An ISO instant from the URL (normalized), or null when absent or not a time. */
+export function parseInstant(text: string | null): string | null {
+  if (!text) return null;
+  const t = Date.parse(text);
+  return Number.isFinite(t) ? new Date(t).toISOString() : null;
+}
+
+/** The scope fields every view and request of the URL state carries (the instant, when past). */
+export const atOf = (s: Pick<UrlState, 'at'>): { at?: string } => (s.at ? { at: s.at } : {});
 
 /** Only what differs from the defaults, in a fixed order: equal states give equal URLs. */
 export function serializeUrlState(s: UrlState): string {
@@ -74,6 +88,7 @@ export function serializeUrlState(s: UrlState): string {
   if (s.unprotectedOnly) q.set('unprotected', '1');
   if (s.focus) q.set('focus', s.focus);
   if (s.pair) q.set('pair', `${s.pair.from} -> ${s.pair.to}`);
+  if (s.at) q.set('at', s.at);
   const text = q.toString();
   return text ? `?${text}` : '';
 }
@@ -86,6 +101,7 @@ export function viewSpecOf(s: UrlState): ViewSpec {
     ...(s.labels.trim() ? { labels: s.labels.trim() } : {}),
     ...(s.port ? { port: s.port } : {}),
     ...(s.unprotectedOnly ? { unprotectedOnly: true } : {}),
+    ...atOf(s),
   };
 }
 

@@ -5,7 +5,30 @@ import { serveConfig } from '../server/config.ts';
 import { startServer } from '../server/main.ts';
 import { openBrowser } from '../test/support/browser.ts';
 
-const SHOTS: { name: string; query: string; ready: string; theme?: 'light' | 'dark' }[] = [
+type Page = Awaited<ReturnType<typeof openBrowser>>['page'];
+
+interface Shot {
+  name: string;
+  query: string;
+  ready: string;
+  theme?: 'light' | 'dark';
+  /** After the view is ready: what to do before the picture (open a panel, fill a draft). */
+  act?: (page: Page) => Promise<void>;
+  height?: number;
+}
+
+/** A draft for the what-if picture: staging gets a default deny. */
+const DENY_STAGING = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny
+  namespace: staging
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+`;
+
+const SHOTS: Shot[] = [
   { name: 'overview', query: '', ready: 'overview-pods-total' },
   { name: 'overview-dark', query: '', ready: 'overview-pods-total', theme: 'dark' },
   { name: 'matrix-namespace', query: '?tab=matrix', ready: 'view-matrix' },
@@ -13,18 +36,51 @@ const SHOTS: { name: string; query: string; ready: string; theme?: 'light' | 'da
   { name: 'matrix-pod-dark', query: '?tab=matrix&level=pod&ns=prod', ready: 'view-matrix', theme: 'dark' },
   { name: 'graph-workload', query: '?tab=graph&level=workload', ready: 'view-graph' },
   { name: 'graph-namespace', query: '?tab=graph', ready: 'view-graph' },
+  // The incident review: `{at}` is an instant before the change the script makes (see below).
+  {
+    name: 'timetravel',
+    query: '?at={at}',
+    ready: 'tt-banner',
+    act: async (page) => {
+      await page.getByTestId('tt-compare').click();
+      await page.getByTestId('time-diff-summary').waitFor();
+    },
+    height: 1100,
+  },
+  { name: 'report', query: '?tab=report', ready: 'report', act: (page) => page.locator('[data-report-ready="true"]').waitFor({ timeout: 30_000 }) },
+  {
+    name: 'whatif',
+    query: '?tab=whatif',
+    ready: 'view-whatif',
+    act: async (page) => {
+      await page.getByTestId('whatif-paste').fill(DENY_STAGING);
+      await page.getByTestId('whatif-preview').click();
+      await page.locator('[data-testid="whatif-result"][aria-busy="false"] [data-testid="whatif-summary"]').waitFor({ timeout: 60_000 });
+    },
+    height: 1100,
+  },
 ];
 
 const only = process.argv.slice(2);
 mkdirSync('docs', { recursive: true });
 const server = await startServer(serveConfig({ port: 0, simulate: true }), { info: () => {} });
+// The incident: a minute into the run someone deletes prod's ingress default deny. The time-travel
+// picture looks at the cluster just before, and at what changed since.
+await new Promise((r) => setTimeout(r, 3000));
+const before = new Date().toISOString();
+await new Promise((r) => setTimeout(r, 500));
+const prodPolicies = server.sim!.store.list('networkpolicies', 'prod').map((p) => (p.metadata as { name: string }).name);
+const removed = prodPolicies.find((n) => n.includes('default-deny')) ?? prodPolicies[0];
+if (removed) server.sim!.store.delete('networkpolicies', 'prod', removed);
+await new Promise((r) => setTimeout(r, 6000));
 try {
   for (const shot of SHOTS.filter((s) => only.length === 0 || only.includes(s.name))) {
-    const browser = await openBrowser({ width: 1440, height: 900, colorScheme: shot.theme ?? 'light' });
+    const browser = await openBrowser({ width: 1440, height: shot.height ?? 900, colorScheme: shot.theme ?? 'light' });
     try {
-      await browser.page.goto(`${server.url}/${shot.query}`);
+      await browser.page.goto(`${server.url}/${shot.query.replace('{at}', encodeURIComponent(before))}`);
       await browser.page.getByTestId('status').filter({ hasText: 'live' }).waitFor({ timeout: 15_000 });
       await browser.page.getByTestId(shot.ready).waitFor();
+      await shot.act?.(browser.page);
       await browser.page.waitForTimeout(800);
       await browser.page.screenshot({ path: `docs/${shot.name}.png` });
       console.log(`docs/${shot.name}.png${browser.errors.length ? `  (console errors: ${browser.errors.join(' | ')})` : ''}`);

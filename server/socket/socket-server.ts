@@ -6,15 +6,19 @@ import { Server } from 'socket.io';
 import { clientSchemas, describeProblem, type ClientEventName } from '../../shared/protocol/schemas.ts';
 import { PROTOCOL_VERSION, type Ack, type ErrorCode } from '../../shared/protocol/events.ts';
 import { bearerToken, tokenMatches } from '../http/auth.ts';
-import { explainConnection, NotFoundError, policySelection } from '../views/explain.ts';
+import { explainConnection, NotFoundError } from '../views/explain.ts';
+import { policyList, policySelection } from '../views/policies.ts';
 import type { SourceStatus } from '../../shared/model/status.ts';
 import type { EngineState } from '../views/view-model.ts';
-import { ViewHub, type HubServer, type HubSocket } from './view-hub.ts';
+import { ViewHub, ViewUnavailable, type HubServer, type HubSocket } from './view-hub.ts';
+import { whatIfObjects } from './whatif.ts';
 
 export interface SocketServerOptions {
   state(): EngineState;
   source(): string;
   fullStatus(): SourceStatus;
+  /** The engine state at a past instant, from the history (throws ViewUnavailable); absent: no history. */
+  past?(at: string): EngineState;
   /** When set, every connection must present it (`auth.token`, or `Authorization: Bearer`). */
   token?: string;
   /** Origins allowed besides the server's own (e.g. a Vite dev server). */
@@ -59,7 +63,13 @@ export function attachSocketServer(http: HttpServer, options: SocketServerOption
     maxHttpBufferSize: MAX_CLIENT_MESSAGE,
     allowRequest: (req, callback) => callback(originAllowed(req, options.allowedOrigins ?? []) ? null : 'origin not allowed', originAllowed(req, options.allowedOrigins ?? [])),
   });
-  const hub = new ViewHub(io, { state: options.state, source: options.source, fullStatus: options.fullStatus, ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}) });
+  const hub = new ViewHub(io, {
+    state: options.state,
+    source: options.source,
+    fullStatus: options.fullStatus,
+    ...(options.past ? { past: options.past } : {}),
+    ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
+  });
 
   io.use((socket, next) => {
     const auth = (socket.handshake.auth ?? {}) as { token?: unknown; protocol?: unknown };
@@ -78,7 +88,7 @@ export function attachSocketServer(http: HttpServer, options: SocketServerOption
 
   io.on('connection', (socket: HubSocket) => {
     const s = options.state();
-    socket.emit('hello', { protocol: PROTOCOL_VERSION, server: 'kube-traffic-map', source: options.source(), seq: s.seq });
+    socket.emit('hello', { protocol: PROTOCOL_VERSION, server: 'kube-traffic-map', source: options.source(), seq: s.seq, history: options.past !== undefined });
     socket.emit('source:status', hub.sourceStatus());
 
     const on = <E extends ClientEventName>(event: E, handle: (payload: ReturnType<(typeof clientSchemas)[E]['parse']>) => unknown) => {
@@ -93,6 +103,7 @@ export function attachSocketServer(http: HttpServer, options: SocketServerOption
         } catch (e) {
           if (e instanceof RequestError) return reply({ ok: false, error: { code: e.code, message: e.message } });
           if (e instanceof NotFoundError) return reply({ ok: false, error: { code: 'not-found', message: e.message } });
+          if (e instanceof ViewUnavailable) return reply({ ok: false, error: { code: 'not-available', message: e.message } });
           reply({ ok: false, error: { code: 'internal', message: e instanceof Error ? e.message : String(e) } });
         }
       });
@@ -111,11 +122,16 @@ export function attachSocketServer(http: HttpServer, options: SocketServerOption
       if (!result) throw new NotFoundError(`not subscribed to ${viewId}`);
       return result;
     });
-    on('explain:connection', (req) => {
-      const st = options.state();
+    on('explain:connection', ({ at, ...req }) => {
+      const st = hub.stateAt(at);
       return explainConnection(st.analysis, st.unknown, req);
     });
-    on('policy:selection', (req) => policySelection(options.state().analysis, req));
+    on('policy:selection', ({ at, ...req }) => policySelection(hub.stateAt(at).analysis, req));
+    on('policy:list', ({ at }) => {
+      const st = hub.stateAt(at);
+      return policyList(st.analysis, st.unknown);
+    });
+    on('whatif:objects', () => whatIfObjects(options.state(), options.source()));
 
     socket.on('disconnect', () => hub.forget(socket));
   });

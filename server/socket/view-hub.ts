@@ -18,6 +18,8 @@ export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Recor
 export interface ViewHubOptions {
   /** Current engine state, read when a room flushes. */
   state(): EngineState;
+  /** The engine state at a past instant (from the history), for views with `at`; absent: no history. */
+  past?(at: string): EngineState;
   /** What is watched, for snapshots and status. */
   source(): string;
   /** Source status with event times (views carry it without them). */
@@ -31,6 +33,9 @@ export interface ViewHubOptions {
 }
 
 const lagRoom = (viewId: string) => `lag:${viewId}`;
+
+/** A past instant the history cannot show; the message says why. */
+export class ViewUnavailable extends Error {}
 
 /** Packets engine.io holds for a socket because the previous write has not gone out yet. */
 function queuedPackets(socket: HubSocket): number {
@@ -70,9 +75,9 @@ export class ViewHub {
     private readonly options: ViewHubOptions,
   ) {}
 
-  /** Folds an engine delta into every room and schedules a flush. */
+  /** Folds an engine delta into every live room and schedules a flush. */
   onEngineDelta(d: LiveDelta): void {
-    for (const room of this.rooms.values()) room.absorb(d);
+    for (const room of this.rooms.values()) if (!room.past) room.absorb(d);
     if (d.status) this.statusChanged = true;
     this.schedule();
   }
@@ -94,7 +99,7 @@ export class ViewHub {
     const viewId = viewIdOf(spec);
     let room = this.rooms.get(viewId);
     if (!room) {
-      room = new ViewRoom(viewId, spec, this.options.state(), this.options.source);
+      room = new ViewRoom(viewId, spec, this.stateAt(spec.at), this.options.source);
       this.rooms.set(viewId, room);
     }
     void socket.join(viewId);
@@ -121,6 +126,13 @@ export class ViewHub {
     const room = this.rooms.get(viewId);
     if (!room || !socket.data.views.has(viewId)) return null;
     return this.catchUp(socket, room, seq);
+  }
+
+  /** The live engine state, or the state at a past instant (throws ViewUnavailable when there is none). */
+  stateAt(at: string | undefined): EngineState {
+    if (at === undefined) return this.options.state();
+    if (!this.options.past) throw new ViewUnavailable('this server keeps no history (it runs with --no-history)');
+    return this.options.past(at);
   }
 
   /** Per connected socket: what the server holds for it (see SocketStats). */

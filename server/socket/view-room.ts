@@ -50,6 +50,11 @@ export class ViewRoom {
     return this.model.state.seq;
   }
 
+  /** A past instant's view: computed once from the history, never updated. */
+  get past(): boolean {
+    return this.spec.at !== undefined;
+  }
+
   /** Notes what an engine delta may have changed; the work waits for `flush`. */
   absorb(d: LiveDelta): void {
     this.pendingEvents = true;

@@ -1,14 +1,16 @@
 // The socket.io contract between the server and every client. Events are named `domain:verb` and
 // carry one object. Requests from the client are acknowledged with an `Ack<T>`; the server checks
 // every client payload against the schemas in ./schemas.ts before it reads it.
-import type { RuleRef } from '../engine/analysis.ts';
+import type { RuleRef, Tier } from '../engine/analysis.ts';
 import type { SourceStatus } from '../model/status.ts';
+import type { AdminAction, AnalysisOptions, Cluster } from '../model/types.ts';
 import type { PortsJSON, ViewDelta, ViewSpec } from './view.ts';
 
 /** Bumped when a message changes incompatibly; the client sends it in the handshake (`auth.protocol`). */
 export const PROTOCOL_VERSION = 1;
 
-export type ErrorCode = 'bad-request' | 'not-found' | 'unauthorized' | 'protocol-mismatch' | 'too-many-views' | 'internal';
+/** `not-available`: a past instant the history cannot show (no history kept, before it starts, a gap, the future). */
+export type ErrorCode = 'bad-request' | 'not-found' | 'unauthorized' | 'protocol-mismatch' | 'too-many-views' | 'not-available' | 'internal';
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
 
@@ -41,6 +43,8 @@ export interface HelloMessage {
   server: string;
   source: string;
   seq: number;
+  /** Whether the server keeps history (views may then ask for a past instant, `ViewSpec.at`). */
+  history: boolean;
 }
 
 export interface ViewSubscribeRequest {
@@ -76,16 +80,66 @@ export interface ExplainRequest {
   from: string;
   to: string;
   port?: { protocol: 'TCP' | 'UDP' | 'SCTP'; port: number };
+  /** A past instant (ISO), as in `ViewSpec.at`: explained as the cluster was then. */
+  at?: string;
 }
 
 export interface DirectionExplanationJSON {
-  /** False: no policy isolates this side in this direction, so it allows everything. */
+  /** False: no NetworkPolicy isolates this side in this direction. */
   isolated: boolean;
-  /** The policies isolating this side. */
+  /** The NetworkPolicies isolating this side. */
   policies: string[];
-  /** Every rule of those policies whose peers match the other side, with the ports it opens. */
+  /**
+   * Every rule of those NetworkPolicies whose peers match the other side, with the ports it opens
+   * (`tier: 'np'` when the cluster has admin policies).
+   */
   rules: (RuleRef & { ports: PortsJSON })[];
+  /** What this direction allows in total, every tier counted. */
   ports: PortsJSON;
+  /** Only when admin policies with rules in this direction select this side. */
+  admin?: AdminExplanationJSON;
+  /**
+   * Only with `admin`: how the tiers decided this direction, in evaluation order: which rule of
+   * which tier decided which ports, and how (see DecisionStepJSON).
+   */
+  decision?: DecisionStepJSON[];
+}
+
+/** The admin tiers of one direction (the engine's AdminExplanation, as JSON). */
+export interface AdminExplanationJSON {
+  /** The AdminNetworkPolicies selecting this side (names), in evaluation order. */
+  policies: string[];
+  /** Whether the BaselineAdminNetworkPolicy selects it. */
+  baseline: boolean;
+  /**
+   * Every admin rule whose peers match the other side, in evaluation order, with the ports it
+   * decides (those no earlier rule of its tier decided). Baseline rules only when no
+   * NetworkPolicy isolates the side (otherwise the baseline is not consulted).
+   */
+  rules: (RuleRef & { tier: 'anp' | 'banp'; action: AdminAction; ports: PortsJSON })[];
+  /** The ports no AdminNetworkPolicy rule allows or denies: NetworkPolicies decide them when `isolated`, else the baseline, else allowed. */
+  passed: PortsJSON;
+}
+
+/**
+ * One step of the tiers' decision for a direction: these ports were decided by this tier, this
+ * way. `anp`: an AdminNetworkPolicy rule (Allow, Deny, or Pass: handed to the tiers below);
+ * `np`: passed to the NetworkPolicies isolating the side, which allow (Allow) or deny (Deny) them;
+ * `banp`: a BaselineAdminNetworkPolicy rule; `default`: no rule of any tier matched (allowed).
+ */
+export interface DecisionStepJSON {
+  tier: Tier;
+  action: AdminAction;
+  ports: PortsJSON;
+  /** Admin rules: the policy's name and the rule's index in its ingress or egress list. */
+  policy?: string;
+  rule?: number;
+  /** The rule's `name`, when it has one. */
+  ruleName?: string;
+  /** AdminNetworkPolicies: the priority. */
+  priority?: number;
+  /** For people: `ANP deny-ci-to-prod (priority 20) rule 0 "deny-from-ci": Deny`, `passed to NetworkPolicy: allowed`. */
+  text: string;
 }
 
 /** A pod-level explanation (the engine's `Explanation`, as JSON). */
@@ -113,13 +167,69 @@ export interface ExplainResult {
   unknown: boolean;
 }
 
-export type PolicySelectionRequest = { policy: string } | { pod: string };
+/**
+ * `policy`: a NetworkPolicy id (`namespace/name`), or an admin policy as
+ * `AdminNetworkPolicy/<name>` or `BaselineAdminNetworkPolicy/default` (a namespace name has no
+ * capital letters, so the two forms never clash).
+ */
+/** `at`: a past instant (ISO), as in `ViewSpec.at`. */
+export type PolicySelectionRequest = ({ policy: string } | { pod: string }) & { at?: string };
 
 export interface PolicySelection {
-  /** For `{policy}`: the pods its podSelector selects (sorted). */
+  /** For `{policy}`: the pods its podSelector (an admin policy: its subject) selects (sorted). */
   pods?: string[];
-  /** For `{pod}`: the policies selecting it, per direction they isolate. */
+  /** For `{pod}`: the NetworkPolicies selecting it, per direction they isolate. */
   policies?: { ingress: string[]; egress: string[] };
+  /**
+   * For `{pod}`, when the cluster has admin policies: those selecting it, as ids (`AdminNetworkPolicy/<name>`,
+   * `BaselineAdminNetworkPolicy/default`) per direction they have rules for, in evaluation order.
+   */
+  adminPolicies?: { ingress: string[]; egress: string[] };
+}
+
+/** `policy:list`: every policy of every tier, in evaluation order (ANPs by priority, NetworkPolicies, the BANP). */
+export interface PolicyList {
+  policies: PolicySummary[];
+}
+
+export interface PolicySummary {
+  /** `namespace/name`, `AdminNetworkPolicy/<name>` or `BaselineAdminNetworkPolicy/default` (as `policy:selection` takes it). */
+  id: string;
+  tier: 'anp' | 'np' | 'banp';
+  name: string;
+  /** NetworkPolicies only. */
+  namespace?: string;
+  /** AdminNetworkPolicies only: 0-1000, lower first. */
+  priority?: number;
+  /** Pods it selects (its podSelector or subject) among the pods of the matrix; null when its data is unknown. */
+  pods: number | null;
+  /** Rules per direction; for NetworkPolicies, null when the direction is not in its effective policyTypes. */
+  ingressRules: number | null;
+  egressRules: number | null;
+  /** Findings about it. */
+  findings: number;
+  /** True when this policy's tier or namespace is not fully known (not synced, or forbidden): the list may be incomplete there. */
+  unknown: boolean;
+}
+
+/**
+ * `whatif:objects`: the live cluster as the engine sees it, for a what-if the browser computes
+ * with the shared engine (nothing is written to the cluster). Model objects (shared/model/types.ts),
+ * never the raw ones: no managedFields, no Secrets or any kind the engine does not read.
+ */
+export interface WhatIfObjects {
+  /** The engine's seq these objects are at. */
+  seq: number;
+  /** ISO time of the last event folded in. */
+  at: string;
+  /** What is watched (as in `hello`). */
+  source: string;
+  /** The options the live analysis runs with: the preview must use the same. */
+  options: AnalysisOptions;
+  /** Namespaces, pods, NetworkPolicies, AdminNetworkPolicies, the BaselineAdminNetworkPolicy, and the workloads the pods form. */
+  objects: Cluster;
+  /** Namespaces whose policies are unknown (not synced yet, or forbidden), or "all": the preview cannot know them. */
+  unknown: 'all' | string[];
 }
 
 export interface ServerToClientEvents {
@@ -135,6 +245,8 @@ export interface ClientToServerEvents {
   'view:resync': (request: ViewResyncRequest, ack: (response: Ack<ViewResynced>) => void) => void;
   'explain:connection': (request: ExplainRequest, ack: (response: Ack<ExplainResult>) => void) => void;
   'policy:selection': (request: PolicySelectionRequest, ack: (response: Ack<PolicySelection>) => void) => void;
+  'policy:list': (request: { at?: string }, ack: (response: Ack<PolicyList>) => void) => void;
+  'whatif:objects': (request: Record<string, never>, ack: (response: Ack<WhatIfObjects>) => void) => void;
 }
 
 /** What the server keeps on each socket. */

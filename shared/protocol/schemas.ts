@@ -22,12 +22,16 @@ const labels = z
     }
   });
 
+/** A past instant: ISO time with a zone (`2026-11-26T02:14:00Z`). */
+const instant = z.iso.datetime({ offset: true });
+
 export const viewSpecSchema = z
   .object({
     level,
     namespaces: z.union([z.literal('all'), z.array(name).max(10_000)]),
     labels: labels.optional(),
     port: port.optional(),
+    at: instant.optional(),
     unprotectedOnly: z.boolean().optional(),
   })
   .strict();
@@ -36,8 +40,10 @@ export const clientSchemas = {
   'view:subscribe': z.object({ view: viewSpecSchema }).strict(),
   'view:unsubscribe': z.object({ viewId: z.string().min(1).max(2000) }).strict(),
   'view:resync': z.object({ viewId: z.string().min(1).max(2000), seq: z.number().int().min(0) }).strict(),
-  'explain:connection': z.object({ level, from: nodeId, to: nodeId, port: port.optional() }).strict(),
-  'policy:selection': z.union([z.object({ policy: nodeId }).strict(), z.object({ pod: nodeId }).strict()]),
+  'explain:connection': z.object({ level, from: nodeId, to: nodeId, port: port.optional(), at: instant.optional() }).strict(),
+  'policy:selection': z.union([z.object({ policy: nodeId, at: instant.optional() }).strict(), z.object({ pod: nodeId, at: instant.optional() }).strict()]),
+  'policy:list': z.object({ at: instant.optional() }).strict(),
+  'whatif:objects': z.object({}).strict(),
 } as const;
 
 export type ClientEventName = keyof typeof clientSchemas;

@@ -21,6 +21,11 @@ export interface ViewSpec {
   port?: { protocol: Protocol; port: number };
   /** Only pods not isolated in some direction, and the connections touching them. */
   unprotectedOnly?: boolean;
+  /**
+   * A past instant (ISO time): the view shows the cluster as it was then, rebuilt from the
+   * server's history, and never changes (no deltas). Absent: the live cluster.
+   */
+  at?: string;
 }
 
 /** `"all"` or canonical ranges (the `allowed` shape of the analysis JSON). */
@@ -118,6 +123,7 @@ export function normalizeView(view: ViewSpec): ViewSpec {
     ...(view.labels?.trim() ? { labels: view.labels.trim() } : {}),
     ...(view.port ? { port: { protocol: view.port.protocol, port: view.port.port } } : {}),
     ...(view.unprotectedOnly ? { unprotectedOnly: true } : {}),
+    ...(view.at ? { at: new Date(view.at).toISOString() } : {}),
   };
 }
 

@@ -64,7 +64,10 @@ describe('views over socket.io', () => {
     const s = sub.state!;
     expect(s.viewId).toBe(viewIdOf({ level: 'namespace', namespaces: 'all' }));
     expect(s.nodes.get('prod')?.kind).toBe('namespace');
-    expect(s.nodes.get('staging')?.isolation).toEqual({ ingress: false, egress: false });
+    // No NetworkPolicy isolates most of staging, but the demo's BaselineAdminNetworkPolicy has a
+    // Deny rule (from ci) for its pods: isolated for ingress, never for egress.
+    expect(s.nodes.get('staging')?.isolation).toEqual({ ingress: true, egress: false });
+    expect(s.nodes.get('kube-system')?.isolation).toEqual({ ingress: false, egress: false });
     expect(s.unknown).toEqual([]);
     // prod's frontend is reachable from outside; staging talks to itself freely.
     expect(cell(s, 'staging', 'staging')?.ports).toBe('all');
@@ -78,12 +81,12 @@ describe('views over socket.io', () => {
     socket.on('view:delta', (d: ViewDelta) => deltas.push(d));
     const start = performance.now();
     store().create('networkpolicies', denyAll('staging'));
-    await sub.waitFor((s) => s.nodes.get('staging')?.isolation.ingress === true, 1000);
+    await sub.waitFor((s) => s.nodes.get('staging')?.isolation.egress === true, 1000);
     expect(performance.now() - start).toBeLessThan(1000);
     expect(deltas.length).toBeGreaterThan(0);
     expect(cell(sub.state!, 'staging', 'staging')).toBeUndefined();
     store().delete('networkpolicies', 'staging', 'deny-all');
-    await sub.waitFor((s) => s.nodes.get('staging')?.isolation.ingress === false, 1000);
+    await sub.waitFor((s) => s.nodes.get('staging')?.isolation.egress === false, 1000);
     sub.close();
   });
 
@@ -194,8 +197,8 @@ describe('views over socket.io', () => {
     store().create('networkpolicies', denyAll('monitoring', 'gap-1'));
     await sub.waitFor((s) => s.seq > seqBefore, 2000);
     store().create('networkpolicies', denyAll('staging', 'gap-2'));
-    await sub.waitFor((s) => s.nodes.get('staging')?.isolation.ingress === true, 2000);
-    await lossy.waitFor((s) => s.nodes.get('staging')?.isolation.ingress === true, 2000);
+    await sub.waitFor((s) => s.nodes.get('staging')?.isolation.egress === true, 2000);
+    await lossy.waitFor((s) => s.nodes.get('staging')?.isolation.egress === true, 2000);
     expect(dropped).toBe(true);
     expect(gaps).toEqual([seqBefore]);
     expect(comparable(lossy.state!)).toEqual(comparable(sub.state!));
@@ -237,6 +240,42 @@ describe('views over socket.io', () => {
     const sub = await openView(socket, { level: 'namespace', namespaces: ['prod'] });
     expect(sub.state!.nodes.has('prod')).toBe(true);
     expect(sub.state!.nodes.has('staging')).toBe(false);
+    sub.close();
+  });
+
+  it('shows a past instant from the history: the state of then, no deltas; an instant it cannot show is refused', async () => {
+    const socket = await client();
+    const view: ViewSpec = { level: 'namespace', namespaces: 'all' };
+    const sub = await openView(socket, view);
+    await settled();
+    const then = comparable(sub.state!, { seq: false });
+    const [from, to] = ['ci', 'kube-system'];
+    const whyThen = await request<ExplainResult>(socket, 'explain:connection', { level: 'namespace', from, to });
+    const at = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 50));
+    store().create('networkpolicies', denyAll('kube-system', 'past-1'));
+    await sub.waitFor((s) => s.nodes.get('kube-system')?.isolation.ingress === true, 2000);
+
+    const past = await openView(socket, { ...view, at });
+    expect(past.viewId).not.toBe(sub.viewId);
+    expect({ ...(comparable(past.state!, { seq: false }) as object), status: null }).toEqual({ ...(then as object), status: null });
+    // Explanations follow the instant too: as they were, not as they are.
+    expect(await request<ExplainResult>(socket, 'explain:connection', { level: 'namespace', from, to, at })).toEqual(whyThen);
+    expect(await request<ExplainResult>(socket, 'explain:connection', { level: 'namespace', from, to })).not.toEqual(whyThen);
+    const pastSeq = past.state!.seq;
+    store().delete('networkpolicies', 'kube-system', 'past-1');
+    await sub.waitFor((s) => s.nodes.get('kube-system')?.isolation.ingress === false, 2000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(past.state!.seq).toBe(pastSeq);
+
+
+    const refused = await new Promise<{ ok: boolean; error?: { code: string; message: string } }>((resolve) =>
+      socket.emit('view:subscribe', { view: { ...view, at: '2000-01-01T00:00:00Z' } }, resolve),
+    );
+    expect(refused.ok).toBe(false);
+    expect(refused.error?.code).toBe('not-available');
+    expect(refused.error?.message).toContain('history starts');
+    past.close();
     sub.close();
   });
 

@@ -40,10 +40,11 @@ it('prints hello, the snapshot and then each delta as one JSON line', async () =
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name: 'deny-all', namespace: 'staging' },
-    spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    spec: { podSelector: {}, policyTypes: ['Egress'] },
   });
   await waitFor(() => lines.slice(before).some((l) => l.event === 'view:delta'), 'delta after the change');
   const delta = lines.slice(before).find((l) => l.event === 'view:delta') as unknown as { seq: number; prevSeq: number; nodes: { upsert: { id: string; isolation: unknown }[] } };
   expect(delta.seq).toBeGreaterThan(delta.prevSeq);
-  expect(delta.nodes.upsert.find((n) => n.id === 'staging')?.isolation).toEqual({ ingress: true, egress: false });
+  // Ingress: the demo's BaselineAdminNetworkPolicy already has a Deny rule for staging's pods.
+  expect(delta.nodes.upsert.find((n) => n.id === 'staging')?.isolation).toEqual({ ingress: true, egress: true });
 }, 30_000);

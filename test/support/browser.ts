@@ -1,13 +1,9 @@
 // Headless Debian Chromium through playwright-core (never a downloaded browser), with a fresh
 // profile per launch. Page errors and console errors are collected so tests can assert none.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { DEFAULT_CHROMIUM, launchChromium } from '../../server/cli/chromium.ts';
 
-export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM = DEFAULT_CHROMIUM;
 
 export interface Browser {
   context: BrowserContext;
@@ -18,16 +14,7 @@ export interface Browser {
 }
 
 export async function openBrowser(options: { width?: number; height?: number; deviceScaleFactor?: number; colorScheme?: 'light' | 'dark' } = {}): Promise<Browser> {
-  const profile = mkdtempSync(join(tmpdir(), 'tm-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
-    deviceScaleFactor: options.deviceScaleFactor ?? 1,
-    colorScheme: options.colorScheme ?? 'light',
-    acceptDownloads: true,
-  });
+  const { context, close } = await launchChromium(options);
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('console', (m) => {
@@ -38,9 +25,6 @@ export async function openBrowser(options: { width?: number; height?: number; de
     context,
     page,
     errors,
-    async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
+    close,
   };
 }

@@ -2,7 +2,7 @@
 // reading is held back while the others keep getting deltas, and once it drains it gets exactly
 // what it missed (a replay, or a snapshot plus the deltas since when the replay is gone).
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ResourceKind, SourceEvent } from '../../server/cluster/source.ts';
+import type { SourceEvent } from '../../server/cluster/source.ts';
 import { engineState } from '../../server/live/engine-state.ts';
 import { LiveEngine } from '../../server/live/live-engine.ts';
 import { ViewHub, type HubServer, type HubSocket } from '../../server/socket/view-hub.ts';
@@ -10,6 +10,7 @@ import { decodeSnapshot, stateFromBody } from '../../shared/protocol/codec.ts';
 import type { ViewSnapshotMessage } from '../../shared/protocol/events.ts';
 import { applyViewDelta, type ViewDelta, type ViewSpec, type ViewState } from '../../shared/protocol/view.ts';
 import { comparable } from '../support/view-client.ts';
+import { RESOURCE_KINDS } from '../../shared/model/status.ts';
 
 interface Received {
   event: string;
@@ -72,7 +73,7 @@ afterEach(() => hub?.stop());
 
 function setup() {
   const live = new LiveEngine({ analysis: { ipBlockMatchesPods: false } });
-  for (const resource of ['pods', 'namespaces', 'networkpolicies'] as ResourceKind[]) live.apply({ type: 'status', resource, status: { state: 'synced', syncedOnce: true } } as SourceEvent);
+  for (const resource of RESOURCE_KINDS) live.apply({ type: 'status', resource, status: { state: 'synced', syncedOnce: true } } as SourceEvent);
   for (const ns of ['shop', 'data']) live.apply({ type: 'upsert', resource: 'namespaces', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: ns } } } });
   live.flush();
   const io = new FakeIo();

@@ -10,6 +10,7 @@ import { snapshotBody, stateFromBody } from '../../shared/protocol/codec.ts';
 import { applyViewDelta, viewIdOf, type ViewSpec, type ViewState } from '../../shared/protocol/view.ts';
 import { Random, randomCluster } from '../support/random-cluster.ts';
 import { comparable } from '../support/view-client.ts';
+import { RESOURCE_KINDS } from '../../shared/model/status.ts';
 
 type Raw = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: unknown };
 const RESOURCE: Record<string, ResourceKind> = { Pod: 'pods', Namespace: 'namespaces', NetworkPolicy: 'networkpolicies' };
@@ -38,7 +39,7 @@ describe('views follow the live engine exactly', () => {
       const pool = randomCluster(seed) as Raw[];
       const variants = randomCluster(seed + 200_000) as Raw[];
       const live = new LiveEngine({ analysis: { ipBlockMatchesPods: seed % 2 === 0 } });
-      for (const res of ['pods', 'namespaces', 'networkpolicies'] as const) live.apply(statusEvent(res, 'synced'));
+      for (const res of RESOURCE_KINDS) live.apply(statusEvent(res, 'synced'));
       live.flush();
       const specs = views(pool);
       const rooms = specs.map((v) => new ViewRoom(viewIdOf(v), v, engineState(live), () => 'test'));
