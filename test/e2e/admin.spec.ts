@@ -116,7 +116,7 @@ it('the overview lists policies by tier, and the tier filter narrows the list', 
 
 it('a cluster without the admin CRDs: "not installed", said neutrally, and the dashboard stays live', async () => {
   const sim = await startSimulatedCluster({ servesAdminPolicies: false });
-  const other = await startServer(serveConfig({ port: 0, kubeconfig: await sim.writeKubeconfig(join(dir, 'no-admin.kubeconfig')) }), { info: () => {} });
+  const other = await startServer(serveConfig({ port: 0, kubeconfig: await sim.writeKubeconfig(join(dir, 'no-admin.kubeconfig')), history: false }), { info: () => {} });
   const page = await browser.context.newPage();
   try {
     await page.goto(`${other.url}/`);

@@ -220,7 +220,7 @@ describe('a cluster that does not serve the admin policy API', () => {
     let other: RunningServer | undefined;
     try {
       const kubeconfig = await sim.writeKubeconfig(join(dir, 'no-admin.kubeconfig'));
-      other = await startServer(serveConfig({ port: 0, kubeconfig }), { info: (m) => logs.push(m) });
+      other = await startServer(serveConfig({ port: 0, kubeconfig, history: false }), { info: (m) => logs.push(m) });
       const s = await waitFor((x) => RESOURCE_KINDS.every((k) => x.status[k].every((st) => st.syncedOnce)), 'sync', other);
       for (const kind of ADMIN_RESOURCE_KINDS) expect(s.status[kind]).toEqual([{ state: 'not-installed', syncedOnce: true }]);
       expect(s.unknown).toEqual([]);
