@@ -64,14 +64,14 @@ const SHOTS: Shot[] = [
 const only = process.argv.slice(2);
 mkdirSync('docs', { recursive: true });
 const server = await startServer(serveConfig({ port: 0, simulate: true }), { info: () => {} });
-// The incident: a minute into the run someone deletes prod's ingress default deny. The time-travel
-// picture looks at the cluster just before, and at what changed since.
-await new Promise((r) => setTimeout(r, 3000));
+// The incident: a few seconds into the run a bad deploy deletes prod's default deny and its
+// catalog policy. The time-travel picture looks at the cluster just before, and at what changed.
+await new Promise((r) => setTimeout(r, 6000));
 const before = new Date().toISOString();
 await new Promise((r) => setTimeout(r, 500));
-const prodPolicies = server.sim!.store.list('networkpolicies', 'prod').map((p) => (p.metadata as { name: string }).name);
-const removed = prodPolicies.find((n) => n.includes('default-deny')) ?? prodPolicies[0];
-if (removed) server.sim!.store.delete('networkpolicies', 'prod', removed);
+for (const name of server.sim!.store.list('networkpolicies', 'prod').map((p) => (p.metadata as { name: string }).name)) {
+  if (name.includes('default-deny') || name.includes('catalog')) server.sim!.store.delete('networkpolicies', 'prod', name);
+}
 await new Promise((r) => setTimeout(r, 6000));
 try {
   for (const shot of SHOTS.filter((s) => only.length === 0 || only.includes(s.name))) {

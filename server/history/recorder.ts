@@ -21,6 +21,7 @@ export class HistoryRecorder {
   private readonly off: () => void;
   private lastSample = -Infinity;
   private trailing: NodeJS.Timeout | undefined;
+  private trailingDue = Infinity;
   private readonly now: () => number;
   private readonly log: (message: string) => void;
 
@@ -61,13 +62,16 @@ export class HistoryRecorder {
       return;
     }
     // Too soon: sample at the end of the wait, so the last change is not left out of the timeline.
-    if (this.trailing === undefined) {
-      this.trailing = setTimeout(() => {
-        this.trailing = undefined;
-        this.sample();
-      }, wait);
-      this.trailing.unref();
-    }
+    // A policy change after pod events brings a pending sample forward (5 s, not a minute).
+    const due = this.now() + wait;
+    if (this.trailing !== undefined && this.trailingDue <= due) return;
+    if (this.trailing !== undefined) clearTimeout(this.trailing);
+    this.trailingDue = due;
+    this.trailing = setTimeout(() => {
+      this.trailing = undefined;
+      this.sample();
+    }, wait);
+    this.trailing.unref();
   }
 
   private sample(): void {
