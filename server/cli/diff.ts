@@ -1,7 +1,6 @@
 // `traffic-map diff A B`: what changes between two folders of manifests; `traffic-map diff --cluster B`:
 // what applying the manifests B to the live cluster would change. Text, CSV or the
 // `traffic-map/diff@1` JSON; `--fail-on` makes it a CI gate.
-import { readFileSync } from 'node:fs';
 import { CoreV1Api, CustomObjectsApi, NetworkingV1Api, Observable } from '@kubernetes/client-node';
 import type { KubeConfig, ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -13,14 +12,13 @@ import type { ConnectivityDiff } from '../../shared/diff/types.ts';
 import { analyze } from '../../shared/engine/engine.ts';
 import { buildCluster } from '../../shared/kube/load.ts';
 import type { SourceObject } from '../../shared/kube/source-object.ts';
-import { parseManifestText } from '../../shared/kube/yaml.ts';
 import type { Group } from '../../shared/matrix/matrix.ts';
 import type { Cluster, Diagnostic } from '../../shared/model/types.ts';
 import { resolveKubeConfig } from '../cluster/kubeconfig.ts';
 import { normalizeObject } from '../cluster/normalize.ts';
 import { describeError } from '../cluster/resource-watcher.ts';
 import { EXIT, formatDiagnostic, parseBooleanFlag, type Output } from './common.ts';
-import { manifestFiles } from './load-manifests.ts';
+import { readManifestObjects } from './load-manifests.ts';
 
 /** What makes `--fail-on` fail: ports gained by some connection, pods newly unprotected, or any change at all. */
 export type FailOn = 'gained' | 'unprotected' | 'any';
@@ -43,28 +41,10 @@ interface Side {
   source: DiffSource;
 }
 
-/** The raw objects of manifest files and folders, as `analyze` reads them. */
-function readManifests(paths: readonly string[], diagnostics: Diagnostic[]): SourceObject[] {
-  const objects: SourceObject[] = [];
-  for (const file of manifestFiles(paths, diagnostics)) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      diagnostics.push({ severity: 'error', file, message: `cannot read: ${(err as Error).message}` });
-      continue;
-    }
-    const parsed = parseManifestText(text, file);
-    objects.push(...parsed.objects);
-    diagnostics.push(...parsed.diagnostics);
-  }
-  return objects;
-}
-
 function manifestsSide(paths: string[]): Side {
   const diagnostics: Diagnostic[] = [];
   const at = new Date().toISOString();
-  const built = buildCluster(readManifests(paths, diagnostics));
+  const built = buildCluster(readManifestObjects(paths, diagnostics));
   diagnostics.push(...built.diagnostics);
   return { cluster: built.cluster, source: { kind: 'manifests', description: `manifests ${paths.join(' ')}`, paths, at, diagnostics } };
 }
@@ -131,7 +111,7 @@ async function clusterSides(paths: string[], opts: DiffCommandOptions): Promise<
   const liveBuilt = buildCluster(live);
   const cluster = `cluster ${resolved.description}`;
   const diagnostics: Diagnostic[] = [];
-  const overlay = applyManifests(live, readManifests(paths, diagnostics));
+  const overlay = applyManifests(live, readManifestObjects(paths, diagnostics));
   diagnostics.push(...overlay.diagnostics.filter((d) => !liveBuilt.diagnostics.some((l) => JSON.stringify(l) === JSON.stringify(d))));
   return {
     before: { cluster: liveBuilt.cluster, source: { kind: 'cluster', description: cluster, cluster: resolved.description, at, diagnostics: liveBuilt.diagnostics } },

@@ -31,8 +31,8 @@ export function manifestFiles(paths: readonly string[], diagnostics: Diagnostic[
   return files;
 }
 
-export function loadManifests(paths: readonly string[]): { cluster: Cluster; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
+/** The raw objects of manifest files and folders; what cannot be read or parsed goes to `diagnostics`. */
+export function readManifestObjects(paths: readonly string[], diagnostics: Diagnostic[]): SourceObject[] {
   const objects: SourceObject[] = [];
   for (const file of manifestFiles(paths, diagnostics)) {
     let text: string;
@@ -46,6 +46,11 @@ export function loadManifests(paths: readonly string[]): { cluster: Cluster; dia
     objects.push(...parsed.objects);
     diagnostics.push(...parsed.diagnostics);
   }
-  const built = buildCluster(objects);
+  return objects;
+}
+
+export function loadManifests(paths: readonly string[]): { cluster: Cluster; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const built = buildCluster(readManifestObjects(paths, diagnostics));
   return { cluster: built.cluster, diagnostics: [...diagnostics, ...built.diagnostics] };
 }
