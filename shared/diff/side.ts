@@ -6,13 +6,7 @@ import type { EngineAnalysis } from '../engine/engine.ts';
 import { PortTable } from '../engine/port-table.ts';
 import { mergeReasons, type Group } from '../matrix/matrix.ts';
 import type { CellSide } from './types.ts';
-
-/** Pods of a node sharing one key, with up to two representatives (pod indexes). */
-export interface KeyGroup {
-  key: number;
-  count: number;
-  representatives: number[];
-}
+import { addToKeyGroup, nodeIdOf, type KeyGroup } from '../matrix/key-groups.ts';
 
 export interface NodeMembers {
   sources: KeyGroup[];
@@ -28,20 +22,6 @@ export interface CellState {
   ports: number;
   pairs: { allowed: number; total: number };
   connections: () => Connection[];
-}
-
-export function nodeIdOf(a: EngineAnalysis, group: Group, podIndex: number): string {
-  const pod = a.pods[podIndex]!;
-  return group === 'pod' ? pod.id : group === 'workload' ? pod.workload : pod.namespace;
-}
-
-function addTo(groups: Map<number, KeyGroup>, key: number, podIndex: number): void {
-  const g = groups.get(key);
-  if (!g) groups.set(key, { key, count: 1, representatives: [podIndex] });
-  else {
-    g.count++;
-    if (g.representatives.length < 2) g.representatives.push(podIndex);
-  }
 }
 
 export class DiffSide {
@@ -67,8 +47,8 @@ export class DiffSide {
       const c = a.classSet.classOfPod[i]!;
       const sk = a.sourceKeyOfClass[c]!;
       const dk = a.destinationKeyOfClass[c]!;
-      addTo(m.sources, sk, i);
-      addTo(m.destinations, dk, i);
+      addToKeyGroup(m.sources, sk, i);
+      addToKeyGroup(m.destinations, dk, i);
       m.selfPairs.set(sk * this.width + dk, (m.selfPairs.get(sk * this.width + dk) ?? 0) + 1);
       m.pods.push(i);
       return id;

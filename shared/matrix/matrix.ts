@@ -5,6 +5,7 @@ import type { EngineAnalysis } from '../engine/engine.ts';
 import { PortTable } from '../engine/port-table.ts';
 import { compareText } from '../model/order.ts';
 import type { PortSet } from '../model/port-set.ts';
+import { addToKeyGroup, nodeIdOf, type KeyGroup } from './key-groups.ts';
 
 export type Group = 'pod' | 'workload' | 'namespace';
 export const GROUPS: readonly Group[] = ['pod', 'workload', 'namespace'];
@@ -57,13 +58,6 @@ export interface Matrix {
   cells: MatrixCell[];
 }
 
-/** Pods of a node that share one key, with up to two representatives (for reasons). */
-interface KeyGroup {
-  key: number;
-  count: number;
-  representatives: number[];
-}
-
 /**
  * A node's pods grouped by source key and by destination key: pods with equal keys get equal
  * answers, so a cell costs (source keys of A) x (destination keys of B), never pods².
@@ -75,22 +69,10 @@ interface Members {
   selfPairs: Map<number, number>;
 }
 
-function addTo(groups: Map<number, KeyGroup>, key: number, podIndex: number): void {
-  const g = groups.get(key);
-  if (!g) groups.set(key, { key, count: 1, representatives: [podIndex] });
-  else {
-    g.count++;
-    if (g.representatives.length < 2) g.representatives.push(podIndex);
-  }
-}
-
 export function buildMatrix(a: EngineAnalysis, group: Group): Matrix {
   const nodes: MatrixNode[] = [];
   const building: { sources: Map<number, KeyGroup>; destinations: Map<number, KeyGroup>; selfPairs: Map<number, number> }[] = [];
-  const keyOf = (podIndex: number): string => {
-    const pod = a.pods[podIndex]!;
-    return group === 'pod' ? pod.id : group === 'workload' ? pod.workload : pod.namespace;
-  };
+  const keyOf = (podIndex: number): string => nodeIdOf(a, group, podIndex);
   const width = a.destinationKeyCount;
   const byKey = new Map<string, number>();
   a.pods.forEach((pod, podIndex) => {
@@ -106,8 +88,8 @@ export function buildMatrix(a: EngineAnalysis, group: Group): Matrix {
     const c = a.classSet.classOfPod[podIndex]!;
     const sk = a.sourceKeyOfClass[c]!;
     const dk = a.destinationKeyOfClass[c]!;
-    addTo(m.sources, sk, podIndex);
-    addTo(m.destinations, dk, podIndex);
+    addToKeyGroup(m.sources, sk, podIndex);
+    addToKeyGroup(m.destinations, dk, podIndex);
     m.selfPairs.set(sk * width + dk, (m.selfPairs.get(sk * width + dk) ?? 0) + 1);
     if (group !== 'pod') {
       const node = nodes[n] as GroupNode;
