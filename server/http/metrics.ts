@@ -12,7 +12,7 @@ import type { SourceEvent } from '../cluster/source.ts';
 import type { LiveDelta, LiveEngine } from '../live/live-engine.ts';
 import { bearerToken, tokenMatches } from './auth.ts';
 import type { ReadyReport } from './health.ts';
-import { postureFigures, type PostureFigures } from './posture-figures.ts';
+import { postureFigures, type Direction, type NamespaceFigures, type PostureFigures } from './posture-figures.ts';
 
 export interface MetricsInputs {
   engine: LiveEngine;
@@ -38,6 +38,21 @@ export class ServerMetrics {
     const registers = [this.registry];
     const figures = () => this.figures();
     collectDefaultMetrics({ register: this.registry, prefix: 'traffic_map_' });
+    /** A gauge per namespace and direction; namespaces whose policies are unknown have no series. */
+    const perKnownNamespaceAndDirection = (name: string, help: string, pick: (n: NamespaceFigures) => Record<Direction, number>) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['namespace', 'direction'],
+        registers,
+        collect() {
+          this.reset();
+          for (const n of figures().namespaces) {
+            if (n.unknown) continue;
+            for (const direction of DIRECTIONS) this.set({ namespace: n.namespace, direction }, pick(n)[direction]);
+          }
+        },
+      });
 
     new Gauge({
       name: 'traffic_map_pods',
@@ -49,19 +64,7 @@ export class ServerMetrics {
         for (const n of figures().namespaces) this.set({ namespace: n.namespace }, n.pods);
       },
     });
-    new Gauge({
-      name: 'traffic_map_unprotected_pods',
-      help: 'Pods no NetworkPolicy isolates (and no admin Deny rule covers) in the direction, per namespace. Namespaces whose policies are unknown have no series: see traffic_map_unknown_pods.',
-      labelNames: ['namespace', 'direction'],
-      registers,
-      collect() {
-        this.reset();
-        for (const n of figures().namespaces) {
-          if (n.unknown) continue;
-          for (const direction of DIRECTIONS) this.set({ namespace: n.namespace, direction }, n.unprotected[direction]);
-        }
-      },
-    });
+    perKnownNamespaceAndDirection('traffic_map_unprotected_pods', 'Pods no NetworkPolicy isolates (and no admin Deny rule covers) in the direction, per namespace. Namespaces whose policies are unknown have no series: see traffic_map_unknown_pods.', (n) => n.unprotected);
     new Gauge({
       name: 'traffic_map_unknown_pods',
       help: 'Pods whose policies are not known (not listed yet, or forbidden), per namespace: counted neither as protected nor as unprotected.',
@@ -105,32 +108,8 @@ export class ServerMetrics {
         for (const direction of DIRECTIONS) this.set({ direction }, f.withoutDefaultDeny[direction]);
       },
     });
-    new Gauge({
-      name: 'traffic_map_allowed_pod_pairs',
-      help: 'Ordered pairs of distinct pods with at least one port allowed, per namespace: direction="ingress" counts pairs into its pods, "egress" pairs out of them. Pods whose policies are unknown are left out.',
-      labelNames: ['namespace', 'direction'],
-      registers,
-      collect() {
-        this.reset();
-        for (const n of figures().namespaces) {
-          if (n.unknown) continue;
-          for (const direction of DIRECTIONS) this.set({ namespace: n.namespace, direction }, n.allowedPodPairs[direction]);
-        }
-      },
-    });
-    new Gauge({
-      name: 'traffic_map_allowed_external_connections',
-      help: '(pod, external address range) pairs with at least one port allowed, per namespace: direction="ingress" from a range into its pods, "egress" from its pods to a range.',
-      labelNames: ['namespace', 'direction'],
-      registers,
-      collect() {
-        this.reset();
-        for (const n of figures().namespaces) {
-          if (n.unknown) continue;
-          for (const direction of DIRECTIONS) this.set({ namespace: n.namespace, direction }, n.allowedExternal[direction]);
-        }
-      },
-    });
+    perKnownNamespaceAndDirection('traffic_map_allowed_pod_pairs', 'Ordered pairs of distinct pods with at least one port allowed, per namespace: direction="ingress" counts pairs into its pods, "egress" pairs out of them. Pods whose policies are unknown are left out.', (n) => n.allowedPodPairs);
+    perKnownNamespaceAndDirection('traffic_map_allowed_external_connections', '(pod, external address range) pairs with at least one port allowed, per namespace: direction="ingress" from a range into its pods, "egress" from its pods to a range.', (n) => n.allowedExternal);
     new Gauge({
       name: 'traffic_map_findings',
       help: 'Policy findings per kind and severity (those about namespaces whose policies are unknown are left out).',
