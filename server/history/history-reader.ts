@@ -98,6 +98,18 @@ export type NotRebuilt =
   | { reason: 'before-history'; earliest: string | null }
   | { reason: 'future'; now: string };
 
+/** Why an instant cannot be shown, in words; `name` is how the asker called the instant. */
+export function describeNotRebuilt(n: NotRebuilt, name: string): string {
+  switch (n.reason) {
+    case 'gap':
+      return `the server was not running from ${n.gap.from} to ${n.gap.to ?? 'now'} (${n.gap.reason}): the cluster at ${name} is unknown`;
+    case 'future':
+      return `${name} is in the future (now is ${n.now})`;
+    case 'before-history':
+      return n.earliest === null ? 'nothing is recorded yet' : `the history starts at ${n.earliest} (older data is past the retention)`;
+  }
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 const EMPTY: Checkpoint = { statuses: [], objects: [], lastUpserted: [] };

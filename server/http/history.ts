@@ -10,7 +10,7 @@ import { diffAnalyses } from '../../shared/diff/diff.ts';
 import { GROUPS, type Group } from '../../shared/matrix/matrix.ts';
 import { RESOURCE_KINDS, type ResourceKind } from '../cluster/source.ts';
 import { formatDuration } from '../history/duration.ts';
-import type { NotRebuilt } from '../history/history-reader.ts';
+import { describeNotRebuilt, type NotRebuilt } from '../history/history-reader.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import { pastSnapshot, type PastInstant } from '../history/rebuild.ts';
 import type { LiveEngine } from '../live/live-engine.ts';
@@ -76,15 +76,7 @@ function range(req: Request, now: number): { from: number; to: number } {
 
 /** 404 with what is known instead: the gap, or where history begins. */
 function notRebuilt(res: Response, name: string, n: NotRebuilt): void {
-  const message =
-    n.reason === 'gap'
-      ? `the server was not running from ${n.gap.from} to ${n.gap.to ?? 'now'} (${n.gap.reason}): the cluster at ${name} is unknown`
-      : n.reason === 'future'
-        ? `${name} is in the future (now is ${n.now})`
-        : n.earliest === null
-          ? `nothing is recorded yet`
-          : `history begins at ${n.earliest} (older data is past the retention)`;
-  res.status(404).json({ error: 'not-recorded', message, ...n });
+  res.status(404).json({ error: 'not-recorded', message: describeNotRebuilt(n, name), ...n });
 }
 
 export function historyRouter(opts: HistoryRoutesOptions): express.Router {
