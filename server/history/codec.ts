@@ -4,12 +4,15 @@
 // hold at that point: the object's previous version (an update repeats most of it) and the last
 // object upserted of the same resource (a new pod of a rollout looks like its sibling). Deletes
 // keep only the object's identity: the engine reads nothing else of a deleted object.
+// Pods the loader reads without a diagnostic keep only the fields it reads (kept-fields.ts).
 // A checkpoint is one deflated text: a JSON header line, then one line per object.
 import { deflateRawSync, inflateRawSync, deflateRaw } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { ResourceKind, ResourceStatus, SourceEvent } from '../cluster/source.ts';
 import type { Checkpoint, CheckpointObject, ObjectSet } from './object-set.ts';
-import { objectKey } from './object-set.ts';
+import { hasDiagnostics, objectKey } from './object-set.ts';
+import { keptPod } from './kept-fields.ts';
+import type { JsonObject } from '../cluster/normalize.ts';
 
 export const EVENT_TYPES = ['upsert', 'delete', 'status'] as const;
 export type EventTypeName = (typeof EVENT_TYPES)[number];
@@ -62,11 +65,16 @@ export function encodeEvent(set: ObjectSet, event: SourceEvent): EncodedEvent {
     return { resource: event.resource, type: 'status', key: event.status.namespace ?? null, data, flags: 0 };
   }
   const key = objectKey(event.resource, event.object);
-  const stored = event.type === 'delete' ? identity(event.object) : event.object;
+  if (event.type === 'delete') {
+    const stored = identity(event.object);
+    const data = compress(JSON.stringify(stored), dictionary(set, event, key));
+    return { resource: event.resource, type: event.type, key, data, flags: 0, before: set.delete(event.resource, stored) };
+  }
+  const noted = hasDiagnostics(event.resource, event.object);
+  const stored = event.resource === 'pods' && !noted ? keptPod(event.object as JsonObject) : event.object;
   const json = JSON.stringify(stored);
   const data = compress(json, dictionary(set, event, key));
-  if (event.type === 'delete') return { resource: event.resource, type: event.type, key, data, flags: 0, before: set.delete(event.resource, stored) };
-  const { before, diagnostics } = set.upsert(event.resource, stored, json);
+  const { before, diagnostics } = set.upsert(event.resource, stored, json, noted);
   return { resource: event.resource, type: event.type, key, data, flags: diagnostics ? FLAG_DIAGNOSTICS : 0, before, after: json };
 }
 

@@ -5,9 +5,9 @@
 // events in between.
 import type { ResourceKind, SourceEvent } from '../cluster/source.ts';
 import { decodeCheckpoint, decodeEvent, EVENT_TYPES, type EventRow } from './codec.ts';
-import { checkpointEvents, ObjectSet, splitKey, type Checkpoint } from './object-set.ts';
+import { ObjectSet, splitKey, type Checkpoint } from './object-set.ts';
 import type { PostureSample } from './posture.ts';
-import { advance, engineFrom, type PastInstant } from './rebuild.ts';
+import { advance, engineAt, type PastInstant } from './rebuild.ts';
 import type { SessionOptions } from './history-store.ts';
 import type { LiveEngine } from '../live/live-engine.ts';
 import type { Db } from './schema.ts';
@@ -280,7 +280,7 @@ export class HistoryReader {
         // instant is from the checkpoint.
         const set = ObjectSet.restore(checkpoint ? decodeCheckpoint(checkpoint.data) : EMPTY, { diagnostics: true });
         this.replay(set, session.id, base, eventId);
-        entry = { session: session.id, eventId, engine: engineFrom(checkpointEvents(set.checkpoint()), options.analysis), set, seq: 0, changedAt: null };
+        entry = { session: session.id, eventId, engine: engineAt(set, options.analysis), set, seq: 0, changedAt: null };
       }
       entry.seq = where.seq;
       entry.changedAt = where.changedAt;

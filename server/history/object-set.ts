@@ -8,7 +8,8 @@
 // its objects); and the diagnostics list is in the order the keys started having diagnostics.
 // test/unit/history-checkpoint.test.ts checks a restored set against a full replay.
 import { buildCluster } from '../../shared/kube/load.ts';
-import type { ResourceKind, ResourceStatus, SourceEvent } from '../cluster/source.ts';
+import type { ResourceKind, ResourceStatus } from '../cluster/source.ts';
+import type { LoadObject } from '../live/cluster-state.ts';
 import { isAdminResource } from '../cluster/source.ts';
 import { RESOURCE_TYPES } from '../cluster/normalize.ts';
 
@@ -60,6 +61,7 @@ export function hasDiagnostics(resource: ResourceKind, object: unknown): boolean
 }
 
 const id = (resource: ResourceKind, key: string) => `${resource}:${key}`;
+const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export interface ObjectSetOptions {
   /**
@@ -161,17 +163,23 @@ export class ObjectSet {
    * compress well), and the per-resource compression dictionaries.
    */
   checkpoint(): Checkpoint {
+    const { statuses, objects } = this.contents();
+    const quiet = objects.filter((o) => !o.diagnostics).sort((a, b) => compareIds(id(a.resource, a.key), id(b.resource, b.key)));
+    return { statuses, objects: [...objects.filter((o) => o.diagnostics), ...quiet], lastUpserted: [...this.lastUpserted] };
+  }
+
+  /** Statuses in the order to apply them; objects with diagnostics first, in their order, then the others (unsorted). */
+  contents(): Pick<Checkpoint, 'statuses' | 'objects'> {
     if (!this.options.diagnostics) throw new Error('ObjectSet: checkpoints need diagnostics tracking');
     const statuses: [ResourceKind, string][] = [];
     for (const [resource, list] of this.statuses) for (const s of list) statuses.push([resource, s.json]);
-    const ordered = [...this.withDiagnostics].map((k) => this.objects.get(k)).filter((o) => o !== undefined);
-    const others = [...this.objects].filter(([k]) => !this.withDiagnostics.has(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [, o] of others) ordered.push(o);
-    return {
-      statuses,
-      objects: ordered.map((o) => ({ ...o, uid: this.uids.get(id(o.resource, o.key)) ?? null, diagnostics: this.withDiagnostics.has(id(o.resource, o.key)) })),
-      lastUpserted: [...this.lastUpserted],
-    };
+    const entry = (k: string, o: StoredObject): CheckpointObject => ({ ...o, uid: this.uids.get(k) ?? null, diagnostics: this.withDiagnostics.has(k) });
+    const objects = [...this.withDiagnostics].flatMap((k) => {
+      const o = this.objects.get(k);
+      return o ? [entry(k, o)] : [];
+    });
+    for (const [k, o] of this.objects) if (!this.withDiagnostics.has(k)) objects.push(entry(k, o));
+    return { statuses, objects };
   }
 
   /** A set holding a checkpoint's state. */
@@ -210,18 +218,11 @@ export interface Checkpoint {
   lastUpserted: [ResourceKind, string][];
 }
 
-/** The source events that bring an empty engine to a checkpoint's state. */
-export function checkpointEvents(c: Checkpoint): SourceEvent[] {
-  const events: SourceEvent[] = [];
-  // Statuses first: a `not-installed` applied after its resource's objects would forget them.
-  for (const [resource, json] of c.statuses) events.push({ type: 'status', resource, status: JSON.parse(json) as ResourceStatus });
-  for (const o of c.objects) {
-    const object = JSON.parse(o.json) as { metadata?: Record<string, unknown> };
-    if (o.uid !== null && uidOf(object) !== o.uid) {
-      // The object came without a uid after one with it: ClusterState kept the earlier uid.
-      events.push({ type: 'upsert', resource: o.resource, object: { ...object, metadata: { ...(object.metadata ?? {}), uid: o.uid } } });
-    }
-    events.push({ type: 'upsert', resource: o.resource, object });
-  }
-  return events;
+/** What a fresh engine loads to reach a set's state (LiveEngine.load): statuses and parsed objects. */
+export function loadInput(set: ObjectSet): { statuses: { resource: ResourceKind; status: ResourceStatus }[]; objects: LoadObject[] } {
+  const { statuses, objects } = set.contents();
+  return {
+    statuses: statuses.map(([resource, json]) => ({ resource, status: JSON.parse(json) as ResourceStatus })),
+    objects: objects.map((o) => ({ resource: o.resource, object: JSON.parse(o.json) as object, uid: o.uid, diagnostics: o.diagnostics })),
+  };
 }

@@ -6,11 +6,13 @@ import type { AnalysisOptions } from '../../shared/model/types.ts';
 import type { SourceEvent } from '../cluster/source.ts';
 import { LiveEngine } from '../live/live-engine.ts';
 import { liveSnapshot, type LiveSnapshot } from '../live/snapshot.ts';
+import { loadInput, type ObjectSet } from './object-set.ts';
 
-/** A LiveEngine that has applied `events` as one batch (not listening to anything). */
-export function engineFrom(events: readonly SourceEvent[], analysis: AnalysisOptions): LiveEngine {
+/** A LiveEngine holding an object set's state, loaded at once (not listening to anything). */
+export function engineAt(set: ObjectSet, analysis: AnalysisOptions): LiveEngine {
   const engine = new LiveEngine({ analysis, coalesceMs: 0 });
-  advance(engine, events);
+  const { statuses, objects } = loadInput(set);
+  engine.load(statuses, objects);
   return engine;
 }
 

@@ -101,6 +101,53 @@ export class ClusterState {
     return policy !== undefined;
   }
 
+  /**
+   * Loads many objects into an empty state at once (a checkpoint of the history): one loader pass
+   * for the objects the loader has nothing to say about, the others upserted one by one. The
+   * state is the one upserting each in turn gives (test/unit/cluster-state-load.test.ts); a
+   * rebuild of the M cluster spends half the time a one-by-one load takes.
+   */
+  load(objects: readonly LoadObject[]): void {
+    const quiet = objects.filter((o) => !o.diagnostics);
+    const loaded = this.empty && quiet.length > 0 ? loadQuietly(quiet) : null;
+    for (const o of loaded ? objects.filter((x) => x.diagnostics) : objects) this.upsert(o.resource, o.object);
+    if (loaded) {
+      const { cluster, namespaces } = loaded;
+      for (const ns of namespaces) this.namespaces.set(ns.name, ns);
+      for (const policy of cluster.policies) {
+        this.policies.set(policy.id, policy);
+        this.policyVersions.set(policy.id, ++this.versionCounter);
+      }
+      for (const admin of cluster.adminPolicies) {
+        this.adminPolicies.set(admin.name, admin);
+        this.policyVersions.set(adminPolicyId(admin), ++this.versionCounter);
+      }
+      if (cluster.baselineAdminPolicy) {
+        this.baselineAdminPolicy = cluster.baselineAdminPolicy;
+        this.policyVersions.set(adminPolicyId(cluster.baselineAdminPolicy), ++this.versionCounter);
+      }
+      if (quiet.some((o) => o.resource !== 'pods')) this.structure++;
+      const workloads = new Map(cluster.workloads.map((w) => [w.id, w]));
+      if (this.sortedPods.length === 0) {
+        // Already in id order: no insertion one by one.
+        for (const pod of cluster.pods) this.pods.set(pod.id, pod);
+        this.sortedPods = [...cluster.pods];
+        for (const pod of cluster.pods) this.countPod(pod, workloads.get(pod.workload)!);
+      } else {
+        for (const pod of cluster.pods) this.addPod(pod, workloads.get(pod.workload)!);
+      }
+    }
+    // The uid ClusterState knows for a key may be an earlier version's (an update without one).
+    for (const o of objects) {
+      const uid = o.uid ?? metaOf(o.object).uid;
+      if (uid) this.uids.set(`${o.resource}:${keyOf(o.resource, o.object)}`, uid);
+    }
+  }
+
+  private get empty(): boolean {
+    return this.pods.size + this.namespaces.size + this.policies.size + this.adminPolicies.size === 0 && this.baselineAdminPolicy === null;
+  }
+
   /** Applies a delete; a stale delete (another uid now holds the name) is ignored. */
   delete(resource: ResourceKind, object: unknown): void {
     const key = keyOf(resource, object);
@@ -144,6 +191,11 @@ export class ClusterState {
   private addPod(pod: Pod, workload: Workload): void {
     this.pods.set(pod.id, pod);
     this.sortedPods.splice(this.position(pod.id), 0, pod);
+    this.countPod(pod, workload);
+  }
+
+  /** The IPv6 and per-workload counts of an added pod. */
+  private countPod(pod: Pod, workload: Workload): void {
     if (pod.exclusion === null && pod.ips.some((ip) => ip.includes(':'))) this.ipv6Pods++;
     const w = this.workloadPods.get(pod.workload);
     if (w) w.pods++;
@@ -258,4 +310,32 @@ export class ClusterState {
     this.sortedWorkloads ??= [...this.workloadPods.values()].map((w) => w.workload).sort((a, b) => byText(a.id, b.id));
     return { namespaces: this.sortedNamespaces.list, pods, policies, workloads: this.sortedWorkloads, adminPolicies, baselineAdminPolicy: this.baselineAdminPolicy };
   }
+}
+
+/** An object for `ClusterState.load`: `diagnostics` says the loader reports something about it (so it goes one by one). */
+export interface LoadObject {
+  resource: ResourceKind;
+  object: object;
+  /** The uid the state knows for its key, when it differs from the object's own. */
+  uid?: string | null;
+  diagnostics: boolean;
+}
+
+/**
+ * One loader pass over objects the loader has nothing to say about; null when it does say
+ * something after all (a checkpoint written by another version): they then go one by one.
+ */
+function loadQuietly(objects: readonly LoadObject[]): { cluster: Cluster; namespaces: Namespace[] } | null {
+  const { cluster, diagnostics } = buildCluster(objects.map((o) => ({ object: { ...o.object, kind: KIND_OF[o.resource] } })));
+  const given = new Set(objects.filter((o) => o.resource === 'namespaces').map((o) => keyOf('namespaces', o.object)));
+  const namespaces = cluster.namespaces.filter((n) => given.has(n.name));
+  const count = (r: ResourceKind) => objects.filter((o) => o.resource === r).length;
+  const complete =
+    cluster.pods.length === count('pods') &&
+    namespaces.length === given.size &&
+    given.size === count('namespaces') &&
+    cluster.policies.length === count('networkpolicies') &&
+    cluster.adminPolicies.length === count('adminnetworkpolicies') &&
+    (cluster.baselineAdminPolicy ? 1 : 0) === count('baselineadminnetworkpolicies');
+  return diagnostics.length === 0 && complete ? { cluster, namespaces } : null;
 }
