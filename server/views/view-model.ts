@@ -5,7 +5,7 @@ import type { Finding } from '../../shared/engine/analysis.ts';
 import type { EngineAnalysis } from '../../shared/engine/engine.ts';
 import { sortFindings } from '../../shared/engine/findings.ts';
 import type { SourceStatus } from '../../shared/model/status.ts';
-import { findingKey, cellKey, type ViewCell, type ViewDelta, type ViewNode, type ViewSpec, type ViewState } from '../../shared/protocol/view.ts';
+import { findingKey, cellKey, recountedCell, type ViewCell, type ViewDelta, type ViewNode, type ViewSpec, type ViewState } from '../../shared/protocol/view.ts';
 import { CellContext, EXTERNAL_KEY_BASE } from './cells.ts';
 import { Membership, representative, type Member, type Unknown } from './members.ts';
 
@@ -246,11 +246,22 @@ export class ViewModel {
         });
       }
     }
+    // The client recounts cells with every pair allowed when their nodes' pod counts change
+    // (protocol 2, see ViewDelta): only what that recount does not give is sent.
+    const upserted = new Map(delta.nodes.upsert.map((n) => [n.id, n]));
+    const recounts = (id: string) => {
+      const before = this.state.nodes.get(id);
+      const after = upserted.get(id);
+      return before !== undefined && after !== undefined && before.pods !== after.pods;
+    };
+    const nodeAfter = (id: string) => upserted.get(id) ?? this.state.nodes.get(id);
     for (const [key, cell] of fresh) {
-      if (!sameCell(this.state.cells.get(key), cell)) {
-        const [from, to] = key.split('\t') as [string, string];
-        delta.cells.upsert.push([from, to, cell]);
-      }
+      const held = this.state.cells.get(key);
+      if (sameCell(held, cell)) continue;
+      const [from, to] = key.split('\t') as [string, string];
+      const client = held && (recounts(from) || recounts(to)) ? recountedCell(held, nodeAfter(from), nodeAfter(to)) : held;
+      if (sameCell(client, cell)) this.state.cells.set(key, cell);
+      else delta.cells.upsert.push([from, to, cell]);
     }
     // Old cells in the recomputed area (or of nodes that are gone) that are no longer there.
     const redone = (from: string, to: string) => full || dirty.rows.has(from) || dirty.cols.has(to) || !this.present(from, members) || !this.present(to, members);

@@ -7,7 +7,7 @@ import type { AdminAction, AnalysisOptions, Cluster } from '../model/types.ts';
 import type { PortsJSON, ViewDelta, ViewSpec } from './view.ts';
 
 /** Bumped when a message changes incompatibly; the client sends it in the handshake (`auth.protocol`). */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** `not-available`: a past instant the history cannot show (no history kept, before it starts, a gap, the future). */
 export type ErrorCode = 'bad-request' | 'not-found' | 'unauthorized' | 'protocol-mismatch' | 'too-many-views' | 'not-available' | 'internal';

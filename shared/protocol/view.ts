@@ -101,7 +101,16 @@ export interface ViewState {
   unknown: 'all' | string[];
 }
 
-/** `view:delta`: everything that changed since `prevSeq`. Apply only when `prevSeq` is your `seq`. */
+/**
+ * `view:delta`: everything that changed since `prevSeq`. Apply only when `prevSeq` is your `seq`,
+ * with `applyViewDelta`.
+ *
+ * Protocol 2: a cell whose every pod pair is allowed (`allowed === total`: nearly every cell of a
+ * workload view) stays so when only its nodes' pod counts change, and the delta leaves it out: a
+ * pod more in a workload would otherwise resend the workload's whole row and column. The client
+ * recounts such cells from the nodes' new `pods` (`recountedCell`); cells listed in the delta
+ * replace whatever the recount gave.
+ */
 export interface ViewDelta {
   viewId: string;
   seq: number;
@@ -144,16 +153,89 @@ export function cellOf(state: ViewState, from: ViewNode, to: ViewNode): ViewCell
   return state.keyCells.get(`${from.row}\t${to.col}`);
 }
 
+/** Pod pairs between two nodes: every pod of one with every other pod of the other (an external range counts as one end). */
+export function pairsBetween(from: ViewNode, to: ViewNode): number {
+  if (from.kind === 'external') return to.pods;
+  if (to.kind === 'external') return from.pods;
+  return from.pods * to.pods - (from.id === to.id ? from.pods : 0);
+}
+
+/** A cell after its nodes' pod counts changed, as a client recounts it (see ViewDelta): only cells with every pair allowed change. */
+export function recountedCell(cell: ViewCell, from: ViewNode | undefined, to: ViewNode | undefined): ViewCell {
+  if (cell.allowed !== cell.total || from === undefined || to === undefined) return cell;
+  const pairs = pairsBetween(from, to);
+  return pairs === cell.total ? cell : { ports: cell.ports, allowed: pairs, total: pairs };
+}
+
+/** Cell keys by node (rows and columns), kept beside a state's cells for recounting. */
+interface CellIndex {
+  rows: Map<string, Set<string>>;
+  cols: Map<string, Set<string>>;
+}
+
+const indexes = new WeakMap<Map<string, ViewCell>, CellIndex>();
+
+function addToIndex(index: CellIndex, from: string, to: string): void {
+  let row = index.rows.get(from);
+  if (!row) index.rows.set(from, (row = new Set()));
+  row.add(to);
+  let col = index.cols.get(to);
+  if (!col) index.cols.set(to, (col = new Set()));
+  col.add(from);
+}
+
+/** The index of a state's cells, built on first use and then kept up to date by applyViewDelta. */
+function cellIndex(cells: Map<string, ViewCell>): CellIndex {
+  let index = indexes.get(cells);
+  if (!index) {
+    index = { rows: new Map(), cols: new Map() };
+    for (const key of cells.keys()) {
+      const tab = key.indexOf('\t');
+      addToIndex(index, key.slice(0, tab), key.slice(tab + 1));
+    }
+    indexes.set(cells, index);
+  }
+  return index;
+}
+
+/** Recounts the cells in the rows and columns of nodes whose pod counts changed. */
+function recount(state: ViewState, nodes: ReadonlySet<string>): void {
+  const index = cellIndex(state.cells);
+  const redo = (from: string, to: string) => {
+    const key = cellKey(from, to);
+    const cell = state.cells.get(key);
+    if (cell) state.cells.set(key, recountedCell(cell, state.nodes.get(from), state.nodes.get(to)));
+  };
+  for (const id of nodes) {
+    for (const to of index.rows.get(id) ?? []) redo(id, to);
+    for (const from of index.cols.get(id) ?? []) redo(from, id);
+  }
+}
+
 /**
  * Folds a delta into a state in place. Returns false (and changes nothing) when the delta does not
  * follow the state: the client has missed something and must ask for a resync.
  */
 export function applyViewDelta(state: ViewState, delta: ViewDelta): boolean {
   if (delta.viewId !== state.viewId || delta.prevSeq !== state.seq) return false;
+  const recounted = new Set<string>();
   for (const id of delta.nodes.remove) state.nodes.delete(id);
-  for (const node of delta.nodes.upsert) state.nodes.set(node.id, node);
-  for (const [from, to] of delta.cells.remove) state.cells.delete(cellKey(from, to));
-  for (const [from, to, cell] of delta.cells.upsert) state.cells.set(cellKey(from, to), cell);
+  for (const node of delta.nodes.upsert) {
+    const before = state.nodes.get(node.id);
+    if (before !== undefined && before.pods !== node.pods) recounted.add(node.id);
+    state.nodes.set(node.id, node);
+  }
+  if (recounted.size > 0) recount(state, recounted);
+  const index = recounted.size > 0 || indexes.has(state.cells) ? cellIndex(state.cells) : null;
+  for (const [from, to] of delta.cells.remove) {
+    state.cells.delete(cellKey(from, to));
+    index?.rows.get(from)?.delete(to);
+    index?.cols.get(to)?.delete(from);
+  }
+  for (const [from, to, cell] of delta.cells.upsert) {
+    state.cells.set(cellKey(from, to), cell);
+    if (index) addToIndex(index, from, to);
+  }
   for (const [row, col] of delta.keyCells.remove) state.keyCells.delete(`${row}\t${col}`);
   for (const [row, col, ports] of delta.keyCells.upsert) state.keyCells.set(`${row}\t${col}`, ports);
   if (delta.findings.removed.length > 0 || delta.findings.added.length > 0) {
