@@ -1,11 +1,15 @@
 // Feeds the history store from the running server: the source's events are held until the live
 // engine applies them (its delta says how many, in order), then recorded with the delta's time
 // and seq — so the past is rebuilt exactly as the engine showed it, batch for batch. Posture
-// samples are taken from the engine now and then (and soon after a policy or status change).
+// samples are taken from the engine now and then (and soon after a policy or status change),
+// a few milliseconds at a time so that the server keeps answering meanwhile.
 import type { SourceEvent } from '../cluster/source.ts';
 import type { LiveDelta, LiveEngine } from '../live/live-engine.ts';
 import type { HistoryStore } from './history-store.ts';
-import { postureSample } from './posture.ts';
+import { postureSteps, type PostureSample } from './posture.ts';
+
+/** How long a posture sample may hold the event loop at a time (ms). */
+const SLICE_MS = 10;
 
 export interface RecorderOptions {
   /** At most one posture sample this often (ms). Default 60 s. */
@@ -22,6 +26,7 @@ export class HistoryRecorder {
   private lastSample = -Infinity;
   private trailing: NodeJS.Timeout | undefined;
   private trailingDue = Infinity;
+  private sampling: { cancel(): void } | undefined;
   private readonly now: () => number;
   private readonly log: (message: string) => void;
 
@@ -78,15 +83,49 @@ export class HistoryRecorder {
     if (this.trailing !== undefined) clearTimeout(this.trailing);
     this.trailing = undefined;
     this.lastSample = this.now();
+    // A sample still being computed is of an older state: the new one replaces it.
+    this.sampling?.cancel();
+    const at = this.now();
+    const seq = this.engine.seq;
+    const steps = postureSteps(this.engine.analysis, this.engine.unknown);
+    let cancelled = false;
+    let immediate: NodeJS.Immediate | undefined;
+    const run = () => {
+      const started = performance.now();
+      try {
+        for (let step = steps.next(); !cancelled; step = steps.next()) {
+          if (step.done) return this.finish(step.value, at, seq);
+          if (performance.now() - started > SLICE_MS) {
+            immediate = setImmediate(run);
+            return;
+          }
+        }
+      } catch (err) {
+        this.sampling = undefined;
+        this.log(`history: could not sample the posture: ${(err as Error).message}`);
+      }
+    };
+    this.sampling = {
+      cancel: () => {
+        cancelled = true;
+        if (immediate !== undefined) clearImmediate(immediate);
+      },
+    };
+    run();
+  }
+
+  private finish(sample: PostureSample, at: number, seq: number): void {
+    this.sampling = undefined;
     try {
-      this.store.recordPosture(postureSample(this.engine.analysis, this.engine.unknown), this.now(), this.engine.seq);
+      this.store.recordPosture(sample, at, seq);
     } catch (err) {
-      this.log(`history: could not sample the posture: ${(err as Error).message}`);
+      this.log(`history: could not record the posture: ${(err as Error).message}`);
     }
   }
 
   stop(): void {
     this.off();
+    this.sampling?.cancel();
     if (this.trailing !== undefined) clearTimeout(this.trailing);
     this.trailing = undefined;
   }

@@ -8,7 +8,12 @@ import { HistoryRecorder } from '../../server/history/recorder.ts';
 import type { LiveDelta, LiveEngine } from '../../server/live/live-engine.ts';
 
 // The sample's content is tested in history-posture.test.ts; here only when it is taken.
-vi.mock('../../server/history/posture.ts', () => ({ postureSample: () => ({}) }));
+vi.mock('../../server/history/posture.ts', () => ({
+  // eslint-disable-next-line require-yield
+  postureSteps: function* () {
+    return {};
+  },
+}));
 const empty = {};
 
 function fakes() {
