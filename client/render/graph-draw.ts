@@ -3,8 +3,9 @@
 // deltas, focus, theme), so the picture never jumps; `fit()` frames the whole graph.
 import { quadtree, select, zoom, zoomIdentity, type D3ZoomEvent, type Quadtree, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
 import { edgeGeometry, edgeOpacity, type GraphEdge, type GraphLayout, type LaidNode } from './graph-layout.ts';
-import { FONT, graphSvgContent, nodeTitle, type GraphDrawOptions } from './graph-svg.ts';
+import { BADGE_R, CHANGE_DASH, CHANGE_WIDTH, FONT, UNCHANGED, changeGeometry, graphSvgContent, nodeTitle, protectionColor, type GraphDrawOptions } from './graph-svg.ts';
 import type { Palette } from './palette.ts';
+import { CHANGE_GLYPHS, nodeMarkOf, type CellMark } from '../diff-marks.ts';
 
 /** Above this many nodes, or edges, the graph is drawn on a canvas. */
 export const CANVAS_ABOVE_NODES = 800;
@@ -160,7 +161,8 @@ export class GraphRenderer {
       });
       canvas.addEventListener('mousemove', (e) => {
         const n = this.nodeAt(e);
-        canvas.title = n ? nodeTitle(n) : '';
+        const change = n ? this.scene?.options.changes?.nodes.get(n.id) : undefined;
+        canvas.title = n ? [nodeTitle(n), ...(change ? [...change.lines.ingress, ...change.lines.egress].map((l) => l.text) : [])].join('\n') : '';
         canvas.style.cursor = n ? 'pointer' : 'grab';
       });
     }
@@ -227,19 +229,60 @@ function canvasEdges(layout: GraphLayout, edges: readonly GraphEdge[], maxPairs:
   return out;
 }
 
-const cache = new WeakMap<GraphScene, { edges: CanvasEdge[]; focus: CanvasEdge[] }>();
+/** A changed connection (a comparison with a past instant) as Path2D, with its arrow and badge. */
+interface CanvasChange {
+  mark: CellMark;
+  path: Path2D;
+  arrow: { x: number; y: number; angle: number } | null;
+  badge: { x: number; y: number };
+}
 
-function sceneEdges(scene: GraphScene): { edges: CanvasEdge[]; focus: CanvasEdge[] } {
+const cache = new WeakMap<GraphScene, { edges: CanvasEdge[]; focus: CanvasEdge[]; changes: CanvasChange[] }>();
+
+function sceneEdges(scene: GraphScene): { edges: CanvasEdge[]; focus: CanvasEdge[]; changes: CanvasChange[] } {
   let c = cache.get(scene);
   if (!c) {
     const maxPairs = scene.edges.reduce((m, e) => Math.max(m, e.pairs), 1);
-    c = { edges: canvasEdges(scene.layout, scene.edges, maxPairs, scene.edges.length), focus: canvasEdges(scene.layout, scene.options.focusEdges ?? [], maxPairs, scene.edges.length) };
+    const changes: CanvasChange[] = [];
+    for (const mark of scene.options.changes?.cells ?? []) {
+      const g = changeGeometry(scene.layout, mark);
+      if (g) changes.push({ mark, path: new Path2D(g.d), arrow: g.arrow, badge: g.badge });
+    }
+    c = { edges: canvasEdges(scene.layout, scene.edges, maxPairs, scene.edges.length), focus: canvasEdges(scene.layout, scene.options.focusEdges ?? [], maxPairs, scene.edges.length), changes };
     cache.set(scene, c);
   }
   return c;
 }
 
+/** A badge: a filled circle with the glyph in the background color. */
+function drawBadge(ctx: CanvasRenderingContext2D, x: number, y: number, r: number, glyph: string, fill: string, p: Palette): void {
+  ctx.beginPath();
+  ctx.arc(x, y, r, 0, 2 * Math.PI);
+  ctx.fillStyle = fill;
+  ctx.fill();
+  ctx.strokeStyle = p.background;
+  ctx.lineWidth = 1.3;
+  ctx.stroke();
+  ctx.fillStyle = p.background;
+  ctx.font = `700 ${Math.round(r * 1.55)}px ${FONT}`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(glyph, x, y + 0.6);
+}
+
 /** The canvas version of graph-svg.ts (same geometry and colors; labels only when legible). */
+
+/** An arrowhead at the end of an edge, pointing along it. */
+function drawArrow(ctx: CanvasRenderingContext2D, arrow: { x: number; y: number; angle: number }, color: string): void {
+  const { x, y, angle } = arrow;
+  ctx.fillStyle = color;
+  ctx.beginPath();
+  ctx.moveTo(x + Math.cos(angle) * 9, y + Math.sin(angle) * 9);
+  ctx.lineTo(x + Math.cos(angle + Math.PI / 2) * 4.5, y + Math.sin(angle + Math.PI / 2) * 4.5);
+  ctx.lineTo(x + Math.cos(angle - Math.PI / 2) * 4.5, y + Math.sin(angle - Math.PI / 2) * 4.5);
+  ctx.fill();
+}
+
 function drawOnCanvas(ctx: CanvasRenderingContext2D, scene: GraphScene, t: ZoomTransform, dpr: number, width: number, height: number): void {
   const { layout, options: o } = scene;
   const p: Palette = o.palette;
@@ -267,7 +310,7 @@ function drawOnCanvas(ctx: CanvasRenderingContext2D, scene: GraphScene, t: ZoomT
   }
   ctx.globalAlpha = 1;
 
-  const { edges, focus } = sceneEdges(scene);
+  const { edges, focus, changes } = sceneEdges(scene);
   const drawEdge = (c: CanvasEdge, alpha: number) => {
     const e = c.edge;
     const color = e.kind === 'all' ? p.cell.all : p.cell.some;
@@ -277,25 +320,38 @@ function drawOnCanvas(ctx: CanvasRenderingContext2D, scene: GraphScene, t: ZoomT
     ctx.setLineDash(e.kind === 'some' ? [Math.max(4, c.width * 2), Math.max(2.5, c.width * 1.2)] : []);
     ctx.stroke(c.path);
     ctx.setLineDash([]);
-    if (c.arrow) {
-      const { x, y, angle } = c.arrow;
-      ctx.fillStyle = color;
-      ctx.beginPath();
-      ctx.moveTo(x + Math.cos(angle) * 9, y + Math.sin(angle) * 9);
-      ctx.lineTo(x + Math.cos(angle + Math.PI / 2) * 4.5, y + Math.sin(angle + Math.PI / 2) * 4.5);
-      ctx.lineTo(x + Math.cos(angle - Math.PI / 2) * 4.5, y + Math.sin(angle - Math.PI / 2) * 4.5);
-      ctx.fill();
-    }
+    if (c.arrow) drawArrow(ctx, c.arrow, color);
   };
   // Dimmed edges first and faint; then the others; the focused node's edges last, on top.
   const focusKeys = new Set(focus.map((c) => c.edge.key));
   const near: CanvasEdge[] = [];
+  // While changes are highlighted the other edges step back, so that the changes read first.
+  const highlighting = changes.length > 0 || (o.changes?.nodes.size ?? 0) > 0;
   for (const c of edges) {
     if (focusKeys.has(c.edge.key)) continue;
     if (hood !== null && !c.edge.aggregated && (c.edge.from === o.focus || c.edge.to === o.focus)) near.push(c);
-    else drawEdge(c, hood === null ? c.rest : c.rest * 0.12);
+    else drawEdge(c, hood === null ? c.rest * (highlighting ? UNCHANGED : 1) : c.rest * 0.12);
   }
   for (const c of [...near, ...focus]) drawEdge(c, 0.95);
+  ctx.globalAlpha = 1;
+
+  // Changes since a past instant: over a halo, in the change's color and dash, with its glyph.
+  for (const c of changes) {
+    const color = p.change[c.mark.change];
+    ctx.globalAlpha = hood !== null && !(hood.has(c.mark.from) && hood.has(c.mark.to)) ? 0.3 : 1;
+    ctx.lineCap = 'round';
+    ctx.strokeStyle = p.background;
+    ctx.lineWidth = Math.max(CHANGE_WIDTH + 3, screen(3));
+    ctx.stroke(c.path);
+    ctx.strokeStyle = color;
+    ctx.lineWidth = Math.max(CHANGE_WIDTH, screen(1.5));
+    ctx.setLineDash(CHANGE_DASH[c.mark.change] ? CHANGE_DASH[c.mark.change].split(' ').map(Number) : []);
+    ctx.stroke(c.path);
+    ctx.setLineDash([]);
+    ctx.lineCap = 'butt';
+    if (c.arrow) drawArrow(ctx, c.arrow, color);
+    if (11 * t.k >= 7) drawBadge(ctx, c.badge.x, c.badge.y, BADGE_R, CHANGE_GLYPHS[c.mark.change], color, p);
+  }
   ctx.globalAlpha = 1;
 
   const labels = 11 * t.k >= 7;
@@ -338,6 +394,19 @@ function drawOnCanvas(ctx: CanvasRenderingContext2D, scene: GraphScene, t: ZoomT
         ctx.fillStyle = p.unprotected;
         ctx.fill();
       }
+    }
+    const change = o.changes?.nodes.get(n.id);
+    if (change) {
+      // Pods now unprotected: a solid ring; now protected: a dashed one; and the glyph at the top left.
+      const mark = nodeMarkOf(change);
+      ctx.beginPath();
+      ctx.arc(n.x, n.y, r + 5, 0, 2 * Math.PI);
+      ctx.strokeStyle = protectionColor(mark, p);
+      ctx.lineWidth = Math.max(2.4, screen(1.5));
+      ctx.setLineDash(mark === 'protected' ? [4, 3] : []);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      if (labels) drawBadge(ctx, n.x - (r + 5) * 0.72, n.y - (r + 5) * 0.72, 6, CHANGE_GLYPHS[mark], protectionColor(mark, p), p);
     }
     if (o.focus === n.id) {
       ctx.beginPath();

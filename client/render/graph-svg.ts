@@ -3,7 +3,8 @@
 // attributes, no `style`: the page's CSP forbids inline styles, and the file stands alone.
 import type { Palette } from './palette.ts';
 import { portsText } from './palette.ts';
-import { edgeGeometry, edgeOpacity, GROUP_HEADER, unprotectedText, type GraphEdge, type GraphLayout, type LaidGroup, type LaidNode } from './graph-layout.ts';
+import { edgeGeometry, edgeOpacity, GROUP_HEADER, unprotectedText, type EdgeGeometry, type GraphEdge, type GraphLayout, type LaidGroup, type LaidNode } from './graph-layout.ts';
+import { CHANGE_GLYPHS, nodeMarkOf, type CellMark, type ChangesToDraw, type ConnectionMark, type ProtectionMark } from '../diff-marks.ts';
 
 export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
 
@@ -21,6 +22,11 @@ export interface GraphDrawOptions {
   focusEdges?: readonly GraphEdge[];
   /** Node ids touched by the last live update (a short halo). */
   changed?: ReadonlySet<string>;
+  /**
+   * Changes since a past instant to highlight: connections gained, lost or with other ports (drawn
+   * over the edges, whether or not the state shown has them) and nodes now unprotected or protected.
+   */
+  changes?: ChangesToDraw | null;
   /** Adds tabindex/role for keyboard use in the page (not in exported files). */
   interactive?: boolean;
   /** Prefix of ids inside the document (markers), unique per document on a page. */
@@ -30,6 +36,8 @@ export interface GraphDrawOptions {
 const DIM = 0.13;
 const DIM_EDGES = 0.12;
 const NEAR = 0.95;
+/** Edges that did not change, while changes are highlighted. */
+export const UNCHANGED = 0.4;
 
 /** The `<defs>` (arrowheads) and the drawing, without the `<svg>` element. */
 export function graphSvgContent(layout: GraphLayout, edges: readonly GraphEdge[], o: GraphDrawOptions): string {
@@ -41,6 +49,9 @@ export function graphSvgContent(layout: GraphLayout, edges: readonly GraphEdge[]
     ['all', p.cell.all],
     ['some', p.cell.some],
     ['focus', p.focus],
+    ['gained', p.change.gained],
+    ['lost', p.change.lost],
+    ['changed', p.change.changed],
   ] as const) {
     out.push(`<marker id="${id}-arrow-${kind}" viewBox="0 0 10 10" refX="0" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto"><path d="M0,0.5 L10,5 L0,9.5 Z" fill="${color}"/></marker>`);
   }
@@ -65,8 +76,11 @@ export function graphSvgContent(layout: GraphLayout, edges: readonly GraphEdge[]
   for (const e of o.focusEdges ?? []) near.push(edgeMarkup(layout, e, p, id, NEAR));
   // Dimmed edges share one group opacity, so that a bundle of them does not add up to a line.
   if (dim.length > 0) out.push(`<g class="edges dimmed" fill="none" opacity="${DIM_EDGES}">`, ...dim, '</g>');
-  out.push('<g class="edges" fill="none">', ...normal, '</g>');
+  // While changes are highlighted the other edges step back, so that the changes read first.
+  const highlighting = !!o.changes && (o.changes.cells.length > 0 || o.changes.nodes.size > 0);
+  out.push(`<g class="edges" fill="none"${highlighting ? ` opacity="${UNCHANGED}"` : ''}>`, ...normal, '</g>');
   if (near.length > 0) out.push('<g class="edges focused" fill="none">', ...near, '</g>');
+  if (o.changes && o.changes.cells.length > 0) out.push('<g class="changes">', ...o.changes.cells.map((c) => changeMarkup(layout, c, p, id, hood)), '</g>');
   // Headers above the edges that cross them.
   out.push('<g class="group-headers">', ...groups.map((g) => g.header), '</g>');
 
@@ -135,6 +149,58 @@ function edgeMarkup(layout: GraphLayout, e: GraphEdge, p: Palette, id: string, o
   );
 }
 
+/** Line style of each change besides its color: solid, dashed, dotted. */
+export const CHANGE_DASH: Record<ConnectionMark, string> = { gained: '', lost: '5 3.5', changed: '1.5 3.5' };
+export const CHANGE_WIDTH = 2.4;
+export const BADGE_R = 6.5;
+
+/** The path of a changed connection (as an edge between the two nodes) and where its badge sits. */
+export function changeGeometry(layout: GraphLayout, c: CellMark): (EdgeGeometry & { badge: { x: number; y: number } }) | null {
+  const grouped = c.count !== undefined;
+  const edge: GraphEdge = { key: `${c.from}\t${c.to}`, from: c.from, to: c.to, kind: 'all', ports: null, pairs: 1, total: 1, aggregated: grouped, count: c.count ?? 1 };
+  const g = edgeGeometry(layout, edge);
+  if (!g) return null;
+  if (g.arrow) {
+    // Near the destination, on the edge's own last stretch (edges between two boxes share their trunk).
+    const { x, y, angle } = g.arrow;
+    return { ...g, badge: { x: x - Math.cos(angle) * 15, y: y - Math.sin(angle) * 15 } };
+  }
+  // A loop: over a node, or on its box's top-right corner.
+  const box = grouped ? layout.groups.get(c.from) : undefined;
+  if (box) return { ...g, badge: { x: box.x + box.w - 26, y: box.y - 22 } };
+  const n = layout.nodes.get(c.from)!;
+  return { ...g, badge: { x: n.x, y: n.y - n.r - 23 } };
+}
+
+/** A badge: a filled circle with the glyph in the background color. */
+export function badgeMarkup(x: number, y: number, r: number, glyph: string, fill: string, p: Palette): string {
+  return (
+    `<circle cx="${x}" cy="${y}" r="${r}" fill="${fill}" stroke="${p.background}" stroke-width="1.3"/>` +
+    `<text x="${x}" y="${y + 0.6}" text-anchor="middle" dominant-baseline="central" font-family="${esc(FONT)}" font-size="${Math.round(r * 1.55)}" font-weight="700" fill="${p.background}">${glyph}</text>`
+  );
+}
+
+const round1 = (v: number) => Math.round(v * 10) / 10;
+
+function changeMarkup(layout: GraphLayout, c: CellMark, p: Palette, id: string, hood: ReadonlySet<string> | null): string {
+  const g = changeGeometry(layout, c);
+  if (!g) return '';
+  const color = p.change[c.change];
+  const dash = CHANGE_DASH[c.change] ? ` stroke-dasharray="${CHANGE_DASH[c.change]}"` : '';
+  const dim = hood !== null && !(hood.has(c.from) && hood.has(c.to));
+  const marker = g.arrow ? ` marker-end="url(#${id}-arrow-${c.change})"` : '';
+  return (
+    `<g class="change" data-change="${c.change}" data-from="${esc(c.from)}" data-to="${esc(c.to)}" opacity="${dim ? 0.3 : 1}"><title>${esc(`${c.from} → ${c.to}: ${c.text}`)}</title>` +
+    `<path d="${g.d}" fill="none" stroke="${p.background}" stroke-width="${CHANGE_WIDTH + 3}" stroke-linecap="round" opacity="0.85"/>` +
+    `<path d="${g.d}" fill="none" stroke="${color}" stroke-width="${CHANGE_WIDTH}"${dash} stroke-linecap="round"${marker}/>` +
+    badgeMarkup(round1(g.badge.x), round1(g.badge.y), BADGE_R, CHANGE_GLYPHS[c.change], color, p) +
+    '</g>'
+  );
+}
+
+/** The color of a node's protection change. */
+export const protectionColor = (mark: ProtectionMark, p: Palette): string => (mark === 'unprotected' ? p.unprotected : p.protected);
+
 export function nodeTitle(n: LaidNode): string {
   const v = n.node;
   if (v.kind === 'external') return `${v.id}\nexternal address range${(v.ranges?.length ?? 0) > 1 ? `s: ${v.ranges!.join(', ')}` : ''}`;
@@ -148,13 +214,22 @@ export function nodeTitle(n: LaidNode): string {
 function nodeMarkup(n: LaidNode, p: Palette, o: GraphDrawOptions, dim: boolean): string {
   const focus = o.focus === n.id;
   const status = n.status;
+  const change = o.changes?.nodes.get(n.id);
+  const changeMark = change ? nodeMarkOf(change) : null;
   const attrs =
     `class="node ${status}${focus ? ' focused' : ''}" data-id="${esc(n.id)}" data-kind="${n.node.kind}" data-status="${status}"` +
-    ` data-unprotected="${status === 'unprotected'}" data-dim="${dim}" transform="translate(${n.x},${n.y})" opacity="${dim ? DIM : 1}"` +
-    (o.interactive ? ` tabindex="0" role="button" aria-label="${esc(`${n.node.kind} ${n.id}${status === 'unprotected' ? ', unprotected' : ''}`)}"` : '');
-  const parts: string[] = [`<g ${attrs}><title>${esc(nodeTitle(n))}</title>`];
+    ` data-unprotected="${status === 'unprotected'}" data-dim="${dim}"${changeMark ? ` data-change="${changeMark}"` : ''} transform="translate(${n.x},${n.y})" opacity="${dim ? DIM : 1}"` +
+    (o.interactive ? ` tabindex="0" role="button" aria-label="${esc(`${n.node.kind} ${n.id}${status === 'unprotected' ? ', unprotected' : ''}${changeMark ? `, now ${changeMark}` : ''}`)}"` : '');
+  const title = [nodeTitle(n), ...(change ? [...change.lines.ingress, ...change.lines.egress].map((l) => l.text) : [])].join('\n');
+  const parts: string[] = [`<g ${attrs}><title>${esc(title)}</title>`];
   const r = n.r;
   if (o.changed?.has(n.id)) parts.push(`<circle r="${r + 9}" fill="none" stroke="${p.focus}" stroke-width="2" opacity="0.5"/>`);
+  if (changeMark) {
+    // Pods now unprotected: a solid ring; now protected: a dashed one; and the glyph at the top left.
+    const color = protectionColor(changeMark, p);
+    parts.push(`<circle r="${r + 5}" fill="none" stroke="${p.background}" stroke-width="5" opacity="0.85"/>`);
+    parts.push(`<circle r="${r + 5}" fill="none" stroke="${color}" stroke-width="2.4"${changeMark === 'protected' ? ' stroke-dasharray="4 3"' : ''}/>`);
+  }
   if (focus) parts.push(`<circle r="${r + 6}" fill="none" stroke="${p.focus}" stroke-width="3"/>`);
   if (n.shape === 'diamond') {
     const d = r + 1;
@@ -171,6 +246,7 @@ function nodeMarkup(n: LaidNode, p: Palette, o: GraphDrawOptions, dim: boolean):
     parts.push(`<circle r="${Math.max(2, r * 0.42)}" fill="${p.protected}"/>`);
   }
   if (status === 'unprotected') parts.push(warningGlyph(r * 0.78 + 3, -r * 0.78 - 2, Math.max(4.5, Math.min(7, r * 0.5)), p));
+  if (changeMark) parts.push(badgeMarkup(round1(-(r + 5) * 0.72), round1(-(r + 5) * 0.72), 6, CHANGE_GLYPHS[changeMark], protectionColor(changeMark, p), p));
   if (n.labelSide === 'right') {
     parts.push(`<text x="${r + 9}" dominant-baseline="central" font-size="11.5" fill="${p.text}"${halo(p.surface)}>${esc(n.label)}</text>`);
   } else {

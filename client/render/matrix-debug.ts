@@ -2,6 +2,7 @@
 // real-browser tests and debugging: where a cell or label is on screen, and what it shows. A
 // canvas has no DOM per cell, so tests find cells through it (and then click like a user).
 import type { ViewLevel } from '../../shared/protocol/view.ts';
+import type { ConnectionMark, ProtectionMark } from '../diff-marks.ts';
 import type { MatrixCellKind, Rect, Transform } from './matrix-layout.ts';
 
 export interface MatrixDebug {
@@ -24,6 +25,16 @@ export interface MatrixDebug {
   kind(from: string, to: string): MatrixCellKind | null;
   /** The last frame: draw time (ms), per-cell or per-pixel painting, frames drawn so far. */
   stats(): { drawMs: number; mode: 'cells' | 'pixels'; frames: number };
+  /**
+   * The changes highlighted (a comparison with a past instant), as drawn: changed cells, rows of
+   * nodes whose pods became unprotected or protected for egress, columns for ingress. Empty when
+   * nothing is highlighted.
+   */
+  changes(): {
+    cells: { from: string; to: string; change: ConnectionMark }[];
+    rows: { id: string; mark: ProtectionMark }[];
+    cols: { id: string; mark: ProtectionMark }[];
+  };
 }
 
 export const MATRIX_DEBUG_KEY = '__trafficMapMatrix';

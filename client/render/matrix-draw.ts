@@ -6,6 +6,8 @@
 //   cells it covers (keys², not pods², thanks to the class form), so 10k × 10k stays smooth.
 // Gutters hold the namespace and workload bands, the node labels (only when readable, else the
 // bands' labels), and the unprotected markers (▲ all pods, △ some, ? unknown; a rug when small).
+// A comparison with a past instant outlines the changed cells (gained, lost, other ports: each its
+// own line style and glyph) and the labels of nodes whose pods became unprotected or protected.
 // No Vue here: the component hands over a model and a scene, and gets hover and click targets back.
 import { color, select, zoom, zoomIdentity, type D3ZoomEvent, type Selection, type ZoomBehavior } from 'd3';
 import type { ViewState } from '../../shared/protocol/view.ts';
@@ -40,6 +42,7 @@ import {
 } from './matrix-layout.ts';
 import { portsText, type Palette } from './palette.ts';
 import { rasterize } from './matrix-raster.ts';
+import { CHANGE_GLYPHS, type ChangesToDraw, type ConnectionMark, type ProtectionMark } from '../diff-marks.ts';
 
 export interface MatrixScene {
   hover: HitTarget | null;
@@ -49,6 +52,16 @@ export interface MatrixScene {
   /** Selected pair (its cell is outlined). */
   pair: { from: string; to: string } | null;
 }
+
+/** A changed cell placed on the matrix. */
+export interface PlacedChange {
+  r: number;
+  c: number;
+  change: ConnectionMark;
+}
+
+/** Line style of each change besides its color: solid, dashed, dotted. */
+const CHANGE_DASH: Record<ConnectionMark, number[]> = { gained: [], lost: [4, 3], changed: [1.5, 2.5] };
 
 export interface RendererEvents {
   hover(target: HitTarget | null, clientX: number, clientY: number): void;
@@ -161,6 +174,9 @@ export class MatrixRenderer {
   private destroyed = false;
   /** The view shows the fitted matrix (no user zoom since): a resize fits again. */
   private fitted = true;
+  private changes: ChangesToDraw | null = null;
+  /** The changed cells by row and column, for the model they were placed on. */
+  private placed: { model: MatrixModel; cells: PlacedChange[] } | null = null;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -241,6 +257,28 @@ export class MatrixRenderer {
   setScene(scene: Partial<MatrixScene>): void {
     this.scene = { ...this.scene, ...scene };
     this.requestDraw();
+  }
+
+  /** Highlights the changes of a comparison (null: none). */
+  setChanges(changes: ChangesToDraw | null): void {
+    this.changes = changes;
+    this.placed = null;
+    this.requestDraw();
+  }
+
+  /** The changed cells this matrix shows (both nodes on its axes). */
+  placedChanges(): PlacedChange[] {
+    const m = this.model;
+    if (!m || !this.changes) return [];
+    if (this.placed?.model === m) return this.placed.cells;
+    const cells: PlacedChange[] = [];
+    for (const mark of this.changes.cells) {
+      const r = m.axes.rows.index.get(mark.from);
+      const c = m.axes.cols.index.get(mark.to);
+      if (r !== undefined && c !== undefined) cells.push({ r, c, change: mark.change });
+    }
+    this.placed = { model: m, cells };
+    return cells;
   }
 
   /** Briefly highlights rows and columns (by node id) that a live change touched. */
@@ -470,6 +508,7 @@ export class MatrixRenderer {
     if (k < PIXEL_MODE_BELOW) this.drawPixels(m, mx0, my0, mx1, my1);
     else this.drawCells(m, win);
     this.drawBandLines(m, win, mx0, my0, mx1, my1);
+    this.drawChanges(win);
     this.drawHighlights(m, win, mx0, my0, mx1, my1);
     ctx.restore();
 
@@ -701,6 +740,108 @@ export class MatrixRenderer {
     return id ? (this.model?.axes.cols.index.get(id) ?? -1) : -1;
   }
 
+  /**
+   * Changed cells: an outline in the change's color and line style over a halo (so it reads on any
+   * fill), inside large cells and around small ones (at least 7 px, so it shows zoomed out), and
+   * from 18 px a corner badge with the change's glyph.
+   */
+  private drawChanges(win: ReturnType<typeof visibleWindow>): void {
+    const visible = this.placedChanges().filter((p) => p.r >= win.r0 && p.r < win.r1 && p.c >= win.c0 && p.c < win.c1);
+    if (visible.length === 0) return;
+    const ctx = this.ctx;
+    const pal = this.palette;
+    const { x: tx, y: ty, k } = this.t;
+    const width = k >= 14 ? 2 : 1.5;
+    const inner = k >= 10;
+    const inset = width / 2 + 1.5;
+    const size = Math.max(k, 7);
+    ctx.save();
+    ctx.lineJoin = 'round';
+    for (const change of ['changed', 'lost', 'gained'] as const) {
+      const list = visible.filter((p) => p.change === change);
+      if (list.length === 0) continue;
+      ctx.beginPath();
+      for (const p of list) {
+        if (inner) ctx.rect(tx + p.c * k + inset, ty + p.r * k + inset, k - 2 * inset, k - 2 * inset);
+        else ctx.rect(tx + p.c * k - (size - k) / 2, ty + p.r * k - (size - k) / 2, size, size);
+      }
+      ctx.setLineDash([]);
+      ctx.strokeStyle = rgba(pal.background, 0.9);
+      ctx.lineWidth = width + 2.5;
+      ctx.stroke();
+      ctx.setLineDash(CHANGE_DASH[change]);
+      ctx.lineCap = change === 'changed' ? 'round' : 'butt';
+      ctx.strokeStyle = pal.change[change];
+      ctx.lineWidth = width;
+      ctx.stroke();
+    }
+    ctx.setLineDash([]);
+    if (k >= 18) {
+      const r = Math.min(7.5, Math.max(5.5, k * 0.15));
+      for (const p of visible) this.drawBadge(CHANGE_GLYPHS[p.change], pal.change[p.change], tx + (p.c + 1) * k - r - 3, ty + p.r * k + r + 3, r);
+    }
+    ctx.restore();
+  }
+
+  /** A filled circle with a glyph in the background color, over a thin halo. */
+  private drawBadge(glyph: string, fill: string, cx: number, cy: number, r: number): void {
+    const ctx = this.ctx;
+    ctx.beginPath();
+    ctx.arc(cx, cy, r, 0, 2 * Math.PI);
+    ctx.fillStyle = fill;
+    ctx.fill();
+    ctx.strokeStyle = this.palette.background;
+    ctx.lineWidth = 1.25;
+    ctx.stroke();
+    ctx.fillStyle = this.palette.background;
+    ctx.font = `700 ${Math.round(r * 1.55)}px ${FONT}`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(glyph, cx, cy + 0.5);
+  }
+
+  /**
+   * A node whose pods became unprotected (solid) or protected (dashed) in the direction of this
+   * axis: its label slot framed and tinted, with the glyph at the slot's outer end.
+   */
+  private drawLabelChange(axis: 'row' | 'col', change: ProtectionMark, start: number, along: number, length: number): void {
+    const ctx = this.ctx;
+    const k = this.t.k;
+    const color = change === 'unprotected' ? this.palette.unprotected : this.palette.protected;
+    const inset = k >= 14 ? 1.5 : 0.5;
+    const thick = k - 2 * inset;
+    const [x, y, w, h] = axis === 'row' ? [start + 1, along + inset, length - 2, thick] : [along + inset, start + 1, thick, length - 2];
+    ctx.beginPath();
+    ctx.roundRect(x, y, w, h, Math.min(4, thick / 2));
+    ctx.fillStyle = rgba(color, 0.12);
+    ctx.fill();
+    ctx.setLineDash(change === 'protected' ? [3, 2] : []);
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1.25;
+    ctx.stroke();
+    ctx.setLineDash([]);
+    const r = Math.min(6, thick * 0.42);
+    if (r >= 3.5) this.drawBadge(CHANGE_GLYPHS[change], color, axis === 'row' ? x + r + 3 : x + w / 2, axis === 'row' ? y + h / 2 : y + r + 3, r);
+  }
+
+  /** Rows or columns too small for labels: a bar beside the marker rug for each changed node. */
+  private drawChangeRug(nodes: MatrixModel['axes']['rows']['nodes'], direction: 'ingress' | 'egress', axis: 'row' | 'col', from: number, to: number, offset: number): void {
+    const marks = this.changes?.nodes;
+    if (!marks || marks.size === 0) return;
+    const ctx = this.ctx;
+    const { x: tx, y: ty, k } = this.t;
+    const base = axis === 'row' ? ty : tx;
+    for (let i = from; i < to; i++) {
+      const change = marks.get(nodes[i]!.id)?.[direction];
+      if (!change) continue;
+      ctx.fillStyle = change === 'unprotected' ? this.palette.unprotected : this.palette.protected;
+      const a = base + i * k - Math.max(0, (2 - k) / 2);
+      const len = Math.max(2, k);
+      if (axis === 'row') ctx.fillRect(offset - 6, a, 4, len);
+      else ctx.fillRect(a, offset - 6, len, 4);
+    }
+  }
+
   private drawHighlights(m: MatrixModel, win: ReturnType<typeof visibleWindow>, x0: number, y0: number, x1: number, y1: number): void {
     const ctx = this.ctx;
     const pal = this.palette;
@@ -912,8 +1053,11 @@ export class MatrixRenderer {
         }
         const st = this.labelStyle('row', n.id, !!n.unknown, n.kind === 'external');
         const suffix = n.unknown ? 'unknown' : n.kind === 'workload' ? workloadKindAbbreviation(n.workloadKind) : '';
+        const change = this.changes?.nodes.get(n.id)?.egress ?? null;
+        if (change) this.drawLabelChange('row', change, labelX0, ty + r * k, g.rowLabels + MARKER);
         this.text.setFont(`${size - 1}px ${FONT}`);
         const suffixW = suffix ? this.text.width(suffix) + 6 : 0;
+        const glyphW = change ? 16 : 0;
         ctx.textBaseline = 'middle';
         ctx.textAlign = 'right';
         if (suffix) {
@@ -922,12 +1066,13 @@ export class MatrixRenderer {
         }
         this.text.setFont(`${n.unknown ? 'italic ' : ''}${st.weight} ${size}px ${FONT}`);
         ctx.fillStyle = st.color;
-        ctx.fillText(this.fitLabel(n, g.rowLabels - 8 - suffixW), labelX1 - 4 - suffixW, cy + 0.5);
+        ctx.fillText(this.fitLabel(n, g.rowLabels - 8 - suffixW - glyphW), labelX1 - 4 - suffixW, cy + 0.5);
         this.drawMarker(protectionOf(n, 'egress'), markerX + MARKER / 2, cy, k);
       }
     } else {
       this.drawBandLabels(this.labelBands(m.axes.rows.bands, m.axes.rows.subBands, win.r0, win.r1), 'row', labelX0, labelX1, top, bottom);
       this.drawRug(nodes, 'egress', 'row', win.r0, win.r1, markerX);
+      this.drawChangeRug(nodes, 'egress', 'row', win.r0, win.r1, markerX);
     }
     ctx.restore();
   }
@@ -961,8 +1106,11 @@ export class MatrixRenderer {
         }
         const st = this.labelStyle('col', n.id, !!n.unknown, n.kind === 'external');
         const suffix = n.unknown ? 'unknown' : n.kind === 'workload' ? workloadKindAbbreviation(n.workloadKind) : '';
+        const change = this.changes?.nodes.get(n.id)?.ingress ?? null;
+        if (change) this.drawLabelChange('col', change, labelY0, tx + c * k, g.colLabels + MARKER);
         this.text.setFont(`${size - 1}px ${FONT}`);
         const suffixW = suffix ? this.text.width(suffix) + 6 : 0;
+        const glyphW = change ? 16 : 0;
         ctx.save();
         ctx.translate(cx, labelY1 - 4);
         ctx.rotate(-Math.PI / 2);
@@ -974,13 +1122,14 @@ export class MatrixRenderer {
         }
         this.text.setFont(`${n.unknown ? 'italic ' : ''}${st.weight} ${size}px ${FONT}`);
         ctx.fillStyle = st.color;
-        ctx.fillText(this.fitLabel(n, g.colLabels - 8 - suffixW), suffixW, 0.5);
+        ctx.fillText(this.fitLabel(n, g.colLabels - 8 - suffixW - glyphW), suffixW, 0.5);
         ctx.restore();
         this.drawMarker(protectionOf(n, 'ingress'), cx, markerY + MARKER / 2, k);
       }
     } else {
       this.drawBandLabels(this.labelBands(m.axes.cols.bands, m.axes.cols.subBands, win.c0, win.c1), 'col', labelY0, labelY1, left, right);
       this.drawRug(nodes, 'ingress', 'col', win.c0, win.c1, markerY);
+      this.drawChangeRug(nodes, 'ingress', 'col', win.c0, win.c1, markerY);
     }
     ctx.restore();
   }

@@ -4,6 +4,7 @@
 import type { DecisionStepJSON, ExplainResult } from '../../shared/protocol/events.ts';
 import type { PortsJSON, ViewLevel, ViewNode } from '../../shared/protocol/view.ts';
 import type { MatrixCellKind, Protection } from './matrix-layout.ts';
+import type { ChangeLine } from '../diff-marks.ts';
 import { portsText } from './palette.ts';
 
 export type Direction = 'egress' | 'ingress';
@@ -155,5 +156,7 @@ export type TooltipContent =
       /** The explanation once fetched (null while loading). */
       reasons: ExplainResult | 'error' | null;
       port: { protocol: string; port: number } | null;
+      /** What changed since a past instant being compared (`gained since …: TCP 80`). */
+      changes?: ChangeLine[];
     }
-  | { x: number; y: number; node: ViewNode; direction: Direction; protection: Protection; hint: string };
+  | { x: number; y: number; node: ViewNode; direction: Direction; protection: Protection; hint: string; changes?: ChangeLine[] };

@@ -35,6 +35,11 @@ export interface Palette {
   protected: string;
   focus: string;
   external: string;
+  /**
+   * Marks of a comparison with a past instant (time travel's "What changed since"): connections
+   * gained, lost and with other ports. Each also has its own line style and glyph (+ − ±).
+   */
+  change: { gained: string; lost: string; changed: string };
 }
 
 export const PALETTES: Record<Theme, Palette> = {
@@ -49,6 +54,7 @@ export const PALETTES: Record<Theme, Palette> = {
     protected: '#0072b2',
     focus: '#7b3fb5',
     external: '#56606b',
+    change: { gained: '#007d5c', lost: '#1b1f24', changed: '#0072b2' },
   },
   dark: {
     background: '#14171b',
@@ -61,6 +67,7 @@ export const PALETTES: Record<Theme, Palette> = {
     protected: '#56b4e9',
     focus: '#c39bf0',
     external: '#8b95a1',
+    change: { gained: '#3ddc97', lost: '#f4f6f8', changed: '#56b4e9' },
   },
 };
 

@@ -3,8 +3,8 @@
 // the next event shows the change; "Live" comes back to the present.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { serveConfig } from '../../server/config.ts';
-import { startServer, type RunningServer } from '../../server/main.ts';
+import type { RunningServer } from '../../server/main.ts';
+import { startDemoServer } from '../support/demo-server.ts';
 import type { AnalysisDocument } from '../../shared/matrix/report.ts';
 import { openBrowser, type Browser } from '../support/browser.ts';
 
@@ -14,9 +14,7 @@ let server: RunningServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await startServer(serveConfig({ port: 0, simulate: true }), { info: () => {} });
-  const start = Date.now();
-  while (server.engine.unknown !== 'all' && server.engine.unknown.size > 0 && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 50));
+  server = await startDemoServer();
   browser = await openBrowser({ width: 1280, height: 900 });
 }, 60_000);
 
