@@ -23,7 +23,15 @@ const METADATA = ['name', 'namespace', 'uid', 'labels', 'ownerReferences', 'dele
 /** A pod the loader reads without a diagnostic, cut down to what it reads. */
 export function keptPod(pod: JsonObject): JsonObject {
   const kept: JsonObject = pick(pod, ['apiVersion', 'kind']);
-  kept['metadata'] = pick(pod['metadata'], METADATA);
+  const metadata = pick(pod['metadata'], METADATA);
+  // Only the first controller reference is read, and of it only these fields.
+  const owners = metadata['ownerReferences'];
+  if (Array.isArray(owners)) {
+    const controller = owners.find((o) => isMap(o) && o['controller'] === true);
+    if (controller === undefined) delete metadata['ownerReferences'];
+    else metadata['ownerReferences'] = [pick(controller, ['kind', 'name', 'controller'])];
+  }
+  kept['metadata'] = metadata;
   if (isMap(pod['spec'])) {
     const spec = pick(pod['spec'], ['hostNetwork']);
     const containers = pod['spec']['containers'];

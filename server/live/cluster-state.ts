@@ -128,6 +128,8 @@ export class ClusterState {
       }
       if (quiet.some((o) => o.resource !== 'pods')) this.structure++;
       const workloads = new Map(cluster.workloads.map((w) => [w.id, w]));
+      // Sorted again when next asked for, not edited workload by workload.
+      this.sortedWorkloads = null;
       if (this.sortedPods.length === 0) {
         // Already in id order: no insertion one by one.
         for (const pod of cluster.pods) this.pods.set(pod.id, pod);
