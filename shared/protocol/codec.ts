@@ -5,7 +5,7 @@
 import type { Finding } from '../engine/analysis.ts';
 import type { SourceStatus } from '../model/status.ts';
 import type { ViewSnapshotMessage } from './events.ts';
-import { cellKey, type PortsJSON, type ViewCell, type ViewNode, type ViewSpec, type ViewState } from './view.ts';
+import { cellKey, trackCells, type PortsJSON, type ViewCell, type ViewNode, type ViewSpec, type ViewState } from './view.ts';
 
 export const CELL_STRIDE = 5;
 export const KEY_CELL_STRIDE = 3;
@@ -81,6 +81,7 @@ export function stateFromBody(body: SnapshotBody): ViewState {
     const [from, to, ports, allowed, total] = body.cells.slice(i, i + CELL_STRIDE) as [number, number, number, number, number];
     cells.set(cellKey(body.nodes[from]!.id, body.nodes[to]!.id), { ports: body.portSets[ports]!, allowed, total });
   }
+  trackCells(cells);
   const keyCells = new Map<string, PortsJSON>();
   for (let i = 0; i < body.keyCells.length; i += KEY_CELL_STRIDE) {
     keyCells.set(`${body.keyCells[i]}\t${body.keyCells[i + 1]}`, body.portSets[body.keyCells[i + 2]!]!);

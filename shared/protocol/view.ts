@@ -167,31 +167,48 @@ export function recountedCell(cell: ViewCell, from: ViewNode | undefined, to: Vi
   return pairs === cell.total ? cell : { ports: cell.ports, allowed: pairs, total: pairs };
 }
 
-/** Cell keys by node (rows and columns), kept beside a state's cells for recounting. */
+/**
+ * Cell keys by node (rows and columns), kept beside a state's cells for recounting: arrays of
+ * the very key strings of the map (two slots a cell; the workload view of the M cluster has half
+ * a million cells). Keys of removed cells stay until a recount meets them.
+ */
 interface CellIndex {
-  rows: Map<string, Set<string>>;
-  cols: Map<string, Set<string>>;
+  rows: Map<string, string[]>;
+  cols: Map<string, string[]>;
 }
 
 const indexes = new WeakMap<Map<string, ViewCell>, CellIndex>();
 
-function addToIndex(index: CellIndex, from: string, to: string): void {
-  let row = index.rows.get(from);
-  if (!row) index.rows.set(from, (row = new Set()));
-  row.add(to);
-  let col = index.cols.get(to);
-  if (!col) index.cols.set(to, (col = new Set()));
-  col.add(from);
+function indexCell(index: CellIndex, key: string, from: string, to: string): void {
+  const row = index.rows.get(from);
+  if (row) row.push(key);
+  else index.rows.set(from, [key]);
+  const col = index.cols.get(to);
+  if (col) col.push(key);
+  else index.cols.set(to, [key]);
 }
 
-/** The index of a state's cells, built on first use and then kept up to date by applyViewDelta. */
+/** Sets a cell, keeping the index (when the key is new: a key is listed once while its cell lives). */
+export function putCell(cells: Map<string, ViewCell>, from: string, to: string, cell: ViewCell): void {
+  const key = cellKey(from, to);
+  const index = indexes.get(cells);
+  if (index && !cells.has(key)) indexCell(index, key, from, to);
+  cells.set(key, cell);
+}
+
+/** Starts keeping the index of a state's cells (done when a snapshot is read, so that the first recount does not stall). */
+export function trackCells(cells: Map<string, ViewCell>): void {
+  cellIndex(cells);
+}
+
+/** The index of a state's cells, built on first use, then kept by putCell. */
 function cellIndex(cells: Map<string, ViewCell>): CellIndex {
   let index = indexes.get(cells);
   if (!index) {
     index = { rows: new Map(), cols: new Map() };
     for (const key of cells.keys()) {
       const tab = key.indexOf('\t');
-      addToIndex(index, key.slice(0, tab), key.slice(tab + 1));
+      indexCell(index, key, key.slice(0, tab), key.slice(tab + 1));
     }
     indexes.set(cells, index);
   }
@@ -201,14 +218,25 @@ function cellIndex(cells: Map<string, ViewCell>): CellIndex {
 /** Recounts the cells in the rows and columns of nodes whose pod counts changed. */
 function recount(state: ViewState, nodes: ReadonlySet<string>): void {
   const index = cellIndex(state.cells);
-  const redo = (from: string, to: string) => {
-    const key = cellKey(from, to);
-    const cell = state.cells.get(key);
-    if (cell) state.cells.set(key, recountedCell(cell, state.nodes.get(from), state.nodes.get(to)));
+  const redo = (keys: string[] | undefined) => {
+    if (!keys) return;
+    let live = 0;
+    const seen = new Set<string>();
+    for (const key of keys) {
+      const cell = state.cells.get(key);
+      // A removed cell's key (or a second listing of a key removed and set again): dropped.
+      if (!cell || seen.has(key)) continue;
+      seen.add(key);
+      keys[live++] = key;
+      const tab = key.indexOf('\t');
+      const next = recountedCell(cell, state.nodes.get(key.slice(0, tab)), state.nodes.get(key.slice(tab + 1)));
+      if (next !== cell) state.cells.set(key, next);
+    }
+    keys.length = live;
   };
   for (const id of nodes) {
-    for (const to of index.rows.get(id) ?? []) redo(id, to);
-    for (const from of index.cols.get(id) ?? []) redo(from, id);
+    redo(index.rows.get(id));
+    redo(index.cols.get(id));
   }
 }
 
@@ -226,16 +254,8 @@ export function applyViewDelta(state: ViewState, delta: ViewDelta): boolean {
     state.nodes.set(node.id, node);
   }
   if (recounted.size > 0) recount(state, recounted);
-  const index = recounted.size > 0 || indexes.has(state.cells) ? cellIndex(state.cells) : null;
-  for (const [from, to] of delta.cells.remove) {
-    state.cells.delete(cellKey(from, to));
-    index?.rows.get(from)?.delete(to);
-    index?.cols.get(to)?.delete(from);
-  }
-  for (const [from, to, cell] of delta.cells.upsert) {
-    state.cells.set(cellKey(from, to), cell);
-    if (index) addToIndex(index, from, to);
-  }
+  for (const [from, to] of delta.cells.remove) state.cells.delete(cellKey(from, to));
+  for (const [from, to, cell] of delta.cells.upsert) putCell(state.cells, from, to, cell);
   for (const [row, col] of delta.keyCells.remove) state.keyCells.delete(`${row}\t${col}`);
   for (const [row, col, ports] of delta.keyCells.upsert) state.keyCells.set(`${row}\t${col}`, ports);
   if (delta.findings.removed.length > 0 || delta.findings.added.length > 0) {
