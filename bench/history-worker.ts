@@ -1,6 +1,7 @@
 // Child process of the history benchmark: simulated hours of the M cluster under churn, written
 // through the HistoryStore API as fast as it goes (time-compressed: synthetic timestamps), then
-// timed rebuilds of random instants and diffs of two instants a day apart, from the file.
+// timed rebuilds of random instants and diffs of two instants a day apart, from the file (the
+// second instant of a diff prepared in a worker thread meanwhile, as the server does).
 //
 // The simulated API server's store and churn generator make the events (pods created Pending,
 // then Running with an IP, terminating, deleted: ~30 store writes per simulated second); each is
@@ -15,6 +16,7 @@ import { normalizeObject } from '../server/cluster/normalize.ts';
 import type { ResourceKind, SourceEvent } from '../server/cluster/source.ts';
 import { HistoryReader } from '../server/history/history-reader.ts';
 import { HistoryStore } from '../server/history/history-store.ts';
+import { InstantPreparer } from '../server/history/preparer.ts';
 import { openDatabase } from '../server/history/schema.ts';
 import { Churn } from '../server/sim/churn.ts';
 import { scenarioObjects } from '../server/sim/scenarios/index.ts';
@@ -146,14 +148,18 @@ try {
   // Diffs of two instants a day apart (or the run's length, when shorter).
   const span = Math.min(86_400_000, clock.now - firstAt - 60_000);
   const totalMs: number[] = [];
+  const preparer = new InstantPreparer();
+  // Started before timing, as the server starts it with the history.
+  preparer.start();
+  await preparer.prepare({ checkpoint: null, events: [] });
   const diffMs: number[] = [];
   let changes = 0;
   for (let i = 0; i < DIFFS; i++) {
     const a = firstAt + 30_000 + Math.floor(random() * Math.max(1, clock.now - firstAt - span - 60_000));
     const reader = new HistoryReader(db, { now: () => clock.now });
     const t = performance.now();
-    const before = reader.rebuild(a);
-    const after = reader.rebuild(a + span);
+    // As the server's diff does: the second instant prepared in a worker thread meanwhile.
+    const [before, after] = await reader.rebuildPair(a, a + span, (stored) => preparer.prepare(stored));
     if ('reason' in before || 'reason' in after) throw new Error('a diff instant was not rebuilt');
     const d = performance.now();
     const diff = diffAnalyses(before.engine.analysis, after.engine.analysis, { group: 'namespace' });
@@ -162,6 +168,7 @@ try {
     changes = diff.connections.length + diff.nodes.length;
   }
   db.close();
+  await preparer.close();
 
   const result: HistoryBenchResult = {
     hours: HOURS,

@@ -4,10 +4,10 @@
 // events up to it). Recently rebuilt instants are kept, so stepping forward replays only the
 // events in between.
 import type { ResourceKind, SourceEvent } from '../cluster/source.ts';
-import { decodeCheckpoint, decodeEvent, EVENT_TYPES, type EventRow } from './codec.ts';
-import { ObjectSet, splitKey, type Checkpoint } from './object-set.ts';
+import { decodeEvent, EVENT_TYPES, type EventRow } from './codec.ts';
+import { prepareEngine, splitKey, type ObjectSet, type PreparedEngine } from './object-set.ts';
 import type { PostureSample } from './posture.ts';
-import { advance, engineAt, type PastInstant } from './rebuild.ts';
+import { advance, engineFrom, objectSetAt, type PastInstant, type StoredInstant } from './rebuild.ts';
 import type { SessionOptions } from './history-store.ts';
 import type { LiveEngine } from '../live/live-engine.ts';
 import type { Db } from './schema.ts';
@@ -112,7 +112,6 @@ export function describeNotRebuilt(n: NotRebuilt, name: string): string {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const EMPTY: Checkpoint = { statuses: [], objects: [], lastUpserted: [] };
 
 interface Cached {
   session: number;
@@ -261,10 +260,6 @@ export class HistoryReader {
     const options = JSON.parse(session.options) as SessionOptions;
     let entry = this.cache.find((c) => c.session === session.id && c.eventId === eventId);
     if (!entry) {
-      const checkpoint = this.db.prepare('SELECT event_id, data FROM checkpoints WHERE session = ? AND event_id <= ? ORDER BY event_id DESC LIMIT 1').get(session.id, eventId) as
-        | { event_id: number; data: Buffer }
-        | undefined;
-      const base = checkpoint?.event_id ?? 0;
       const step = this.options.stepLimit ?? 2000;
       const earlier = this.cache
         .filter((c) => c.session === session.id && c.eventId < eventId && eventId - c.eventId <= step)
@@ -278,23 +273,50 @@ export class HistoryReader {
         // The checkpoint, brought forward to the instant in the object set alone (cheap), then
         // given to a fresh engine at once: the cost is one load of the cluster, however far the
         // instant is from the checkpoint.
-        const set = ObjectSet.restore(checkpoint ? decodeCheckpoint(checkpoint.data) : EMPTY, { diagnostics: true });
-        this.replay(set, session.id, base, eventId);
-        entry = { session: session.id, eventId, engine: engineAt(set, options.analysis), set, seq: 0, changedAt: null };
+        const set = objectSetAt(this.stored(session.id, eventId));
+        entry = { session: session.id, eventId, engine: engineFrom(prepareEngine(set), options.analysis), set, seq: 0, changedAt: null };
       }
       entry.seq = where.seq;
       entry.changedAt = where.changedAt;
       this.cache.unshift(entry);
       this.cache = this.cache.slice(0, this.options.cacheSize ?? 2);
     }
-    return {
-      at: iso(at),
-      session: session.id,
-      seq: entry.seq,
-      changedAt: entry.changedAt === null ? null : iso(entry.changedAt),
-      source: session.source,
-      engine: entry.engine,
-    };
+    return pastInstant(at, session, entry);
+  }
+
+  /**
+   * `rebuild`, with the decoding and loading done by `prepare` (a worker thread: InstantPreparer)
+   * while this thread does something else; only the analysis is made here. Its engine is its
+   * own (not kept for stepping, and never one that is).
+   */
+  async rebuildAside(at: number, prepare: (stored: StoredInstant) => Promise<PreparedEngine>): Promise<PastInstant | NotRebuilt> {
+    this.read();
+    const where = this.locate(at);
+    if ('reason' in where) return where;
+    const { session, eventId } = where;
+    // Never a kept engine: a rebuild meanwhile may step it forward in place.
+    const prepared = await prepare(this.stored(session.id, eventId));
+    const engine = engineFrom(prepared, (JSON.parse(session.options) as SessionOptions).analysis);
+    return pastInstant(at, session, { engine, seq: where.seq, changedAt: where.changedAt });
+  }
+
+  /** `a` rebuilt here (and kept) while `b` is prepared by `prepare` (see rebuildAside): a diff's two sides in the time of one. */
+  async rebuildPair(a: number, b: number, prepare: (stored: StoredInstant) => Promise<PreparedEngine>): Promise<[PastInstant | NotRebuilt, PastInstant | NotRebuilt]> {
+    const after = this.rebuildAside(b, prepare);
+    // Waited for below, even when rebuilding `a` throws.
+    after.catch(() => {});
+    const before = this.rebuild(a);
+    return [before, await after];
+  }
+
+  /** The last checkpoint of the session at or before the event, and the events after it up to the event. */
+  private stored(session: number, eventId: number): StoredInstant {
+    const checkpoint = this.db.prepare('SELECT event_id, data FROM checkpoints WHERE session = ? AND event_id <= ? ORDER BY event_id DESC LIMIT 1').get(session, eventId) as
+      | { event_id: number; data: Buffer }
+      | undefined;
+    const base = checkpoint?.event_id ?? 0;
+    const events = eventId <= base ? [] : (this.db.prepare('SELECT resource, type, key, flags, data FROM events WHERE id > ? AND id <= ? AND session = ? ORDER BY id').all(base, eventId, session) as EventRow[]);
+    return { checkpoint: checkpoint?.data ?? null, events };
   }
 
   /** The events of a session with ids in (after, upTo], decoded in order through `set`. */
@@ -303,4 +325,15 @@ export class HistoryReader {
     const rows = this.db.prepare('SELECT resource, type, key, flags, data FROM events WHERE id > ? AND id <= ? AND session = ? ORDER BY id').all(after, upTo, session) as EventRow[];
     return rows.map((r) => decodeEvent(set, r));
   }
+}
+
+function pastInstant(at: number, session: SessionRow, entry: { engine: LiveEngine; seq: number; changedAt: number | null }): PastInstant {
+  return {
+    at: iso(at),
+    session: session.id,
+    seq: entry.seq,
+    changedAt: entry.changedAt === null ? null : iso(entry.changedAt),
+    source: session.source,
+    engine: entry.engine,
+  };
 }

@@ -22,7 +22,8 @@ const METADATA = ['name', 'namespace', 'uid', 'labels', 'ownerReferences', 'dele
 
 /** A pod the loader reads without a diagnostic, cut down to what it reads. */
 export function keptPod(pod: JsonObject): JsonObject {
-  const kept: JsonObject = pick(pod, ['apiVersion', 'kind']);
+  // No apiVersion or kind: the state gives every pod its kind, and a pod's apiVersion is not read.
+  const kept: JsonObject = {};
   const metadata = pick(pod['metadata'], METADATA);
   // Only the first controller reference is read, and of it only these fields.
   const owners = metadata['ownerReferences'];
@@ -40,10 +41,13 @@ export function keptPod(pod: JsonObject): JsonObject {
     kept['spec'] = spec;
   }
   if (isMap(pod['status'])) {
-    const status = pick(pod['status'], ['phase', 'podIP', 'podIPs']);
+    const podIPs = pod['status']['podIPs'];
+    // `podIP` is read only when `podIPs` gives no address.
+    const status = pick(pod['status'], Array.isArray(podIPs) && podIPs.length > 0 ? ['phase', 'podIPs'] : ['phase', 'podIP', 'podIPs']);
     const statuses = pod['status']['containerStatuses'];
-    // Read only for whether every container has terminated.
-    if (Array.isArray(statuses)) status['containerStatuses'] = statuses.map((s) => ({ state: pick(isMap(s) ? s['state'] : undefined, ['terminated']) }));
+    const deleting = metadata['deletionTimestamp'] !== undefined && metadata['deletionTimestamp'] !== null && metadata['deletionTimestamp'] !== '';
+    // Read only for whether every container of a pod being deleted has terminated.
+    if (deleting && Array.isArray(statuses)) status['containerStatuses'] = statuses.map((s) => ({ state: pick(isMap(s) ? s['state'] : undefined, ['terminated']) }));
     kept['status'] = status;
   }
   return kept;

@@ -9,7 +9,7 @@
 // test/unit/history-checkpoint.test.ts checks a restored set against a full replay.
 import { buildCluster } from '../../shared/kube/load.ts';
 import type { ResourceKind, ResourceStatus } from '../cluster/source.ts';
-import type { LoadObject } from '../live/cluster-state.ts';
+import { prepareLoad, type PreparedLoad } from '../live/cluster-state.ts';
 import { isAdminResource } from '../cluster/source.ts';
 import { RESOURCE_TYPES } from '../cluster/normalize.ts';
 
@@ -218,11 +218,17 @@ export interface Checkpoint {
   lastUpserted: [ResourceKind, string][];
 }
 
-/** What a fresh engine loads to reach a set's state (LiveEngine.load): statuses and parsed objects. */
-export function loadInput(set: ObjectSet): { statuses: { resource: ResourceKind; status: ResourceStatus }[]; objects: LoadObject[] } {
+/** What a fresh engine loads to reach a set's state (LiveEngine.load): statuses, and the objects' loader pass. */
+export interface PreparedEngine {
+  statuses: { resource: ResourceKind; status: ResourceStatus }[];
+  load: PreparedLoad;
+}
+
+/** Plain data (it may be made in a worker thread): parses the set's objects and runs the loader over them. */
+export function prepareEngine(set: ObjectSet): PreparedEngine {
   const { statuses, objects } = set.contents();
   return {
     statuses: statuses.map(([resource, json]) => ({ resource, status: JSON.parse(json) as ResourceStatus })),
-    objects: objects.map((o) => ({ resource: o.resource, object: JSON.parse(o.json) as object, uid: o.uid, diagnostics: o.diagnostics })),
+    load: prepareLoad(objects.map((o) => ({ resource: o.resource, object: JSON.parse(o.json) as object, uid: o.uid, diagnostics: o.diagnostics }))),
   };
 }

@@ -6,14 +6,29 @@ import type { AnalysisOptions } from '../../shared/model/types.ts';
 import type { SourceEvent } from '../cluster/source.ts';
 import { LiveEngine } from '../live/live-engine.ts';
 import { liveSnapshot, type LiveSnapshot } from '../live/snapshot.ts';
-import { loadInput, type ObjectSet } from './object-set.ts';
+import { decodeCheckpoint, decodeEvent, type EventRow } from './codec.ts';
+import { ObjectSet, type Checkpoint, type PreparedEngine } from './object-set.ts';
 
-/** A LiveEngine holding an object set's state, loaded at once (not listening to anything). */
-export function engineAt(set: ObjectSet, analysis: AnalysisOptions): LiveEngine {
+/** A LiveEngine holding a prepared state (see prepareEngine), loaded at once (not listening to anything). */
+export function engineFrom(prepared: PreparedEngine, analysis: AnalysisOptions): LiveEngine {
   const engine = new LiveEngine({ analysis, coalesceMs: 0 });
-  const { statuses, objects } = loadInput(set);
-  engine.load(statuses, objects);
+  engine.load(prepared.statuses, prepared.load);
   return engine;
+}
+
+/** What rebuilding an instant reads from the store: the checkpoint before it and the events after it. */
+export interface StoredInstant {
+  checkpoint: Uint8Array | null;
+  events: EventRow[];
+}
+
+const EMPTY: Checkpoint = { statuses: [], objects: [], lastUpserted: [] };
+
+/** The checkpoint's objects brought forward by the events (decoded against the set as they were written). */
+export function objectSetAt(stored: StoredInstant): ObjectSet {
+  const set = ObjectSet.restore(stored.checkpoint ? decodeCheckpoint(stored.checkpoint) : EMPTY, { diagnostics: true });
+  for (const row of stored.events) decodeEvent(set, row);
+  return set;
 }
 
 /** Applies more events to a rebuilt engine, as one batch. */

@@ -42,6 +42,8 @@ export function startHistory(s: HistorySettings): RunningHistory {
   }
   const store = HistoryStore.open({ path, retentionMs: s.retentionMs, source: s.source, analysis: s.analysis, log: s.warn });
   const recorder = new HistoryRecorder(store, s.engine, { log: s.warn });
+  // The worker thread for diffs starts now: a first diff does not wait for it.
+  store.startPreparer();
   s.log(path === ':memory:' ? `History: in memory (the simulated cluster; --history PATH keeps it), retention ${formatDuration(s.retentionMs)}.` : `History: ${path}, retention ${formatDuration(s.retentionMs)}.`);
   return {
     store,

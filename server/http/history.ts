@@ -83,14 +83,14 @@ export function historyRouter(opts: HistoryRoutesOptions): express.Router {
   const router = express.Router();
   const now = opts.now ?? Date.now;
 
-  const handle = (fn: (store: HistoryStore, req: Request, res: Response) => void) => (req: Request, res: Response) => {
+  const handle = (fn: (store: HistoryStore, req: Request, res: Response) => void | Promise<void>) => async (req: Request, res: Response) => {
     const store = opts.store;
     if (!store) {
       res.status(404).json({ error: 'history-off', message: 'this server runs without history (--no-history)' });
       return;
     }
     try {
-      fn(store, req, res);
+      await fn(store, req, res);
     } catch (err) {
       if (err instanceof BadRequest) res.status(400).json({ error: 'bad-request', message: err.message });
       else res.status(500).json({ error: 'internal', message: `history: ${(err as Error).message}` });
@@ -133,12 +133,13 @@ export function historyRouter(opts: HistoryRoutesOptions): express.Router {
 
   router.get(
     '/diff',
-    handle((store, req, res) => {
+    handle(async (store, req, res) => {
       const g = group(req);
       const a = instant(req, 'a');
       const bText = param(req, 'b');
       const b = bText === 'live' ? null : instant(req, 'b');
-      const before = store.reader.rebuild(a);
+      // Two past instants are rebuilt side by side (one in the history's worker thread).
+      const [before, after] = b === null ? [store.reader.rebuild(a), null] : await store.rebuildPair(a, b);
       if ('reason' in before) return notRebuilt(res, 'a', before);
       // Taken now: a later rebuild may step the cached engine forward, never this analysis.
       const side = (p: PastInstant | null) => {
@@ -148,9 +149,8 @@ export function historyRouter(opts: HistoryRoutesOptions): express.Router {
       };
       const left = side(before);
       let right;
-      if (b === null) right = side(null);
+      if (after === null) right = side(null);
       else {
-        const after = store.reader.rebuild(b);
         if ('reason' in after) return notRebuilt(res, 'b', after);
         right = side(after);
       }

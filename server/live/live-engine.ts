@@ -6,7 +6,7 @@ import { analyze, type EngineAnalysis } from '../../shared/engine/engine.ts';
 import { sameFinding } from '../../shared/engine/findings.ts';
 import type { AnalysisOptions } from '../../shared/model/types.ts';
 import type { ResourceKind, ResourceStatus, SourceEvent } from '../cluster/source.ts';
-import { ClusterState, type LoadObject } from './cluster-state.ts';
+import { ClusterState, type PreparedLoad } from './cluster-state.ts';
 
 /** Isolation of a pod, or null when its policies are unknown (not synced, or forbidden). */
 export type LiveIsolation = { ingress: boolean; egress: boolean } | null;
@@ -179,12 +179,13 @@ export class LiveEngine {
 
   /**
    * Brings a fresh engine to a known state at once (a history checkpoint): statuses, then the
-   * objects in one load, then one analysis. No delta: nobody listens to a rebuilt engine yet.
+   * objects in one load (`prepareLoad`, possibly made in another thread), then one analysis. No
+   * delta: nobody listens to a rebuilt engine yet.
    */
-  load(statuses: readonly { resource: ResourceKind; status: ResourceStatus }[], objects: readonly LoadObject[]): void {
+  load(statuses: readonly { resource: ResourceKind; status: ResourceStatus }[], objects: PreparedLoad): void {
     if (this.seqNo !== 0 || this.pending.length > 0) throw new Error('LiveEngine.load: only a fresh engine can be loaded');
     for (const s of statuses) this.state.setStatus(s.resource, s.status);
-    this.state.load(objects);
+    this.state.loadPrepared(objects);
     this.current = this.compute();
     this.lastEventAt = new Date().toISOString();
   }

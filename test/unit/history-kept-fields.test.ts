@@ -14,7 +14,8 @@ import { Random, randomCluster } from '../support/random-cluster.ts';
 
 type Json = Record<string, unknown>;
 
-const load = (pod: object) => buildCluster([{ object: pod }]);
+// As ClusterState loads a pod: with its kind set.
+const load = (pod: object) => buildCluster([{ object: { ...pod, kind: 'Pod' } }]);
 
 /** Pods the loader has nothing to say about (the only ones the history cuts down). */
 const quiet = (pods: Json[]) => pods.filter((p) => load(p).diagnostics.length === 0);

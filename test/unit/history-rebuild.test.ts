@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { Group } from '../../shared/matrix/matrix.ts';
 import { RESOURCE_KINDS, type ResourceKind, type ResourceState, type SourceEvent } from '../../server/cluster/source.ts';
 import { HistoryStore } from '../../server/history/history-store.ts';
-import { pastSnapshot } from '../../server/history/rebuild.ts';
+import type { NotRebuilt } from '../../server/history/history-reader.ts';
+import { pastSnapshot, type PastInstant } from '../../server/history/rebuild.ts';
 import { LiveEngine } from '../../server/live/live-engine.ts';
 import { liveSnapshot, type LiveSnapshot } from '../../server/live/snapshot.ts';
 import { Random, randomCluster } from '../support/random-cluster.ts';
@@ -121,8 +122,11 @@ function runSequence(seed: number): { store: HistoryStore; instants: Instant[]; 
 }
 
 function rebuiltDoc(store: HistoryStore, t: number, group: Group): unknown {
-  const past = store.reader.rebuild(t);
-  if ('reason' in past) throw new Error(`instant ${new Date(t).toISOString()} not rebuilt: ${past.reason}`);
+  return docOf(store.reader.rebuild(t), group);
+}
+
+function docOf(past: PastInstant | NotRebuilt, group: Group): unknown {
+  if ('reason' in past) throw new Error(`instant not rebuilt: ${past.reason}`);
   const { at: _a, past: _p, session: _s, changedAt: _c, ...doc } = pastSnapshot(past, group);
   return comparable(doc);
 }
@@ -142,6 +146,13 @@ describe('history rebuild equals what the live engine showed', () => {
         const mid = instants[20]!;
         const next = instants[21]!;
         if (next.t > mid.t + 1) expect(rebuiltDoc(store, next.t - 1, 'pod')).toEqual(mid.docs.get('pod'));
+        // Pairs (a diff's two sides): the second made ready in the history's worker thread.
+        for (let k = 0; k < 6; k++) {
+          const [a, b] = [r.pick(instants), r.pick(instants)];
+          const [before, after] = await store.rebuildPair(a.t, b.t);
+          expect(docOf(before, 'pod'), `seed ${seed} pair, first side`).toEqual(a.docs.get('pod'));
+          expect(docOf(after, 'pod'), `seed ${seed} pair, side made in the worker`).toEqual(b.docs.get('pod'));
+        }
       } finally {
         await store.close();
       }
