@@ -99,6 +99,20 @@ export class CellContext {
     return this.finish(acc, to);
   }
 
+  /** The cell from one node to another, from their keys alone (for a node whose row is not recomputed). */
+  cell(from: Member, to: Member): ViewCell | null {
+    const acc = new Map<Member, Accumulator>();
+    for (const [sk, src] of from.sources) {
+      for (const [dk, dst] of to.destinations) {
+        const id = this.a.keyAllowedId(sk, dk);
+        if (!this.counts(id)) continue;
+        const pairs = src.count * dst.count - (from === to ? (from.selfPairs.get(sk * KEY_STRIDE + dk) ?? 0) : 0);
+        if (pairs > 0) add(acc, to, pairs, id, this.a.portTable);
+      }
+    }
+    return this.finish(acc, from).get(to.node.id) ?? null;
+  }
+
   /** Cell between an external range and a node: `side` says which end the external is. */
   externalCell(external: number, node: Member, side: 'from' | 'to'): ViewCell | null {
     const keys = side === 'from' ? node.destinations : node.sources;

@@ -76,6 +76,7 @@ export class Membership {
     this.namespaces = view.namespaces === 'all' ? null : new Set(view.namespaces);
     this.labels = view.labels ? parseLabelQuery(view.labels) : null;
     a.pods.forEach((pod, i) => this.add(pod, i));
+    this.keysBefore.clear();
   }
 
   nodeOf(podId: string): string | undefined {
@@ -88,6 +89,7 @@ export class Membership {
    */
   update(a: EngineAnalysis, podIds: Iterable<string>): Set<string> {
     this.a = a;
+    this.keysBefore = new Map();
     const changed = new Set<string>();
     for (const id of podIds) {
       const old = this.entries.get(id);
@@ -102,6 +104,32 @@ export class Membership {
       }
     }
     return changed;
+  }
+
+  /** Per node the last `update` changed: its key sets before (null: it was not there). */
+  private keysBefore = new Map<string, KeySets | null>();
+
+  private noteKeys(id: string): void {
+    if (this.keysBefore.has(id)) return;
+    const m = this.members.get(id);
+    this.keysBefore.set(id, m ? { sources: [...m.sources.keys()], destinations: [...m.destinations.keys()], pods: m.node.pods } : null);
+  }
+
+  /**
+   * Nodes the last `update` changed whose pods all have keys, before and after, from the same
+   * sets of source and destination keys: only their pod counts changed, so a cell of theirs with
+   * every pair allowed still has every pair allowed, on the same ports.
+   */
+  sameKeys(ids: Iterable<string>): Set<string> {
+    const same = new Set<string>();
+    const keyed = (m: Member) => sum(m.sources) === m.node.pods && sum(m.destinations) === m.node.pods;
+    for (const id of ids) {
+      const before = this.keysBefore.get(id);
+      const m = this.members.get(id);
+      if (!before || !m || !keyed(m)) continue;
+      if (sameSet(before.sources, m.sources) && sameSet(before.destinations, m.destinations)) same.add(id);
+    }
+    return same;
   }
 
   /** Pods of every node, sorted by node id (for a full pass). */
@@ -140,6 +168,7 @@ export class Membership {
       egress: iso ? iso.egress : null,
     };
     this.entries.set(pod.id, entry);
+    this.noteKeys(entry.node);
     let m = this.members.get(entry.node);
     if (!m) {
       m = { node: this.emptyNode(pod, !known), pods: new Set(), sources: new Map(), destinations: new Map(), selfPairs: new Map() };
@@ -157,6 +186,7 @@ export class Membership {
   }
 
   private remove(podId: string, entry: PodEntry): void {
+    this.noteKeys(entry.node);
     this.entries.delete(podId);
     const m = this.members.get(entry.node)!;
     m.pods.delete(podId);
@@ -231,6 +261,20 @@ export class Membership {
     };
   }
 }
+
+interface KeySets {
+  sources: number[];
+  destinations: number[];
+  pods: number;
+}
+
+const sum = (keys: ReadonlyMap<number, KeyCount>) => {
+  let n = 0;
+  for (const k of keys.values()) n += k.count;
+  return n;
+};
+
+const sameSet = (before: readonly number[], after: ReadonlyMap<number, KeyCount>) => before.length === after.size && before.every((k) => after.has(k));
 
 function bump(map: Map<number, KeyCount>, key: number, podId: string, by: 1 | -1): void {
   let k = map.get(key);

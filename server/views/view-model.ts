@@ -67,6 +67,13 @@ function sameNode(x: ViewNode | undefined, y: ViewNode): boolean {
     (x.ports === y.ports || JSON.stringify(x.ports) === JSON.stringify(y.ports))
   );
 }
+/** Nodes whose rows and columns must be redone, and those of them that kept their keys. */
+interface DirtyArea {
+  rows: Set<string>;
+  cols: Set<string>;
+  sameKeys: Set<string>;
+}
+
 const sameCell = (x: ViewCell | undefined, y: ViewCell | null) =>
   x === undefined ? y === null : y !== null && x.allowed === y.allowed && x.total === y.total && sameJSON(x.ports, y.ports);
 
@@ -178,7 +185,7 @@ export class ViewModel {
   }
 
   /** Incremental: moves the touched pods; returns the nodes whose rows and columns must be redone. */
-  private moved(membership: Membership, a: EngineAnalysis, hint: ChangeHint, delta: ViewDelta): { rows: Set<string>; cols: Set<string> } {
+  private moved(membership: Membership, a: EngineAnalysis, hint: ChangeHint, delta: ViewDelta): DirtyArea {
     const pods = new Set([...hint.touched, ...hint.rows, ...hint.cols]);
     const before = new Map([...pods].map((id) => [id, membership.nodeOf(id)]));
     const changed = membership.update(a, pods);
@@ -191,6 +198,10 @@ export class ViewModel {
       if (was !== undefined) set.add(was);
       if (now !== undefined) set.add(now);
     };
+    // Nodes whose keys stayed (pods came or went among the same keys) may be recounted: within
+    // one key numbering a key's connections never change, so its cells' ports and whether all
+    // their pairs are allowed do not either.
+    const sameKeys = membership.sameKeys(changed);
     for (const pod of hint.rows) mark(rows, pod);
     for (const pod of hint.cols) mark(cols, pod);
     for (const id of changed) {
@@ -201,7 +212,7 @@ export class ViewModel {
         delta.nodes.upsert.push(node);
       }
     }
-    return { rows, cols };
+    return { rows, cols, sameKeys };
   }
 
   /** From scratch: every node compared, every cell redone. */
@@ -214,17 +225,45 @@ export class ViewModel {
     return 'all';
   }
 
-  private updateCells(ctx: CellContext, members: ReadonlyMap<string, Member>, area: { rows: Set<string>; cols: Set<string> } | 'all', delta: ViewDelta): void {
+  private updateCells(ctx: CellContext, members: ReadonlyMap<string, Member>, area: DirtyArea | 'all', delta: ViewDelta): void {
     const externals = ctx.a.externals;
     const full = area === 'all';
-    const dirty = full ? { rows: new Set<string>(), cols: new Set<string>() } : area;
+    const dirty = full ? { rows: new Set<string>(), cols: new Set<string>(), sameKeys: new Set<string>() } : area;
     const rowsToDo = full ? [...members.keys()] : [...dirty.rows].filter((id) => members.has(id));
     const colsToDo = full ? [] : [...dirty.cols].filter((id) => members.has(id));
+    // Rows and columns only recounted: the node kept its keys and every cell of it (but the one
+    // with itself) had every pair allowed. A pod more in a workload of the M cluster is then a
+    // few hundred multiplications, not its row and column computed again.
+    const allFull = (id: string, index: Map<string, Set<string>>, key: (other: string) => string) => {
+      for (const other of index.get(id) ?? []) {
+        const cell = other === id || other.startsWith('ip:') ? undefined : this.state.cells.get(key(other));
+        if (cell && cell.allowed !== cell.total) return false;
+      }
+      return true;
+    };
+    const fastRows = new Set(rowsToDo.filter((id) => dirty.sameKeys.has(id) && allFull(id, this.rowIndex, (to) => cellKey(id, to))));
+    const fastCols = new Set(colsToDo.filter((id) => dirty.sameKeys.has(id) && allFull(id, this.colIndex, (from) => cellKey(from, id))));
+    const nodeOf = (id: string) => members.get(id)?.node ?? this.state.nodes.get(id);
+    const recount = (from: string, to: string, fresh: Map<string, ViewCell>) => {
+      const key = cellKey(from, to);
+      const held = this.state.cells.get(key);
+      if (held) fresh.set(key, recountedCell(held, nodeOf(from), nodeOf(to)));
+    };
     // Fresh cells of the recomputed rows and columns, by `from\tto`.
     const fresh = new Map<string, ViewCell>();
     for (const from of rowsToDo) {
       const m = members.get(from)!;
-      for (const [to, cell] of ctx.row(m)) fresh.set(cellKey(from, to), cell);
+      if (fastRows.has(from)) {
+        for (const to of this.rowIndex.get(from) ?? []) {
+          // The cell with itself, externals and columns computed in full are done below.
+          if (to === from || to.startsWith('ip:') || !members.has(to) || (dirty.cols.has(to) && !fastCols.has(to))) continue;
+          recount(from, to, fresh);
+        }
+        const self = ctx.cell(m, m);
+        if (self) fresh.set(cellKey(from, from), self);
+      } else {
+        for (const [to, cell] of ctx.row(m)) fresh.set(cellKey(from, to), cell);
+      }
       externals.forEach((e, i) => {
         const cell = e.asDestination ? ctx.externalCell(i, m, 'to') : null;
         if (cell) fresh.set(cellKey(from, e.id), cell);
@@ -232,7 +271,19 @@ export class ViewModel {
     }
     for (const to of colsToDo) {
       const m = members.get(to)!;
-      for (const [from, cell] of ctx.col(m)) fresh.set(cellKey(from, to), cell);
+      if (fastCols.has(to)) {
+        for (const from of this.colIndex.get(to) ?? []) {
+          // Cells of rows being redone were done with their row.
+          if (from === to || from.startsWith('ip:') || !members.has(from) || dirty.rows.has(from)) continue;
+          recount(from, to, fresh);
+        }
+        if (!dirty.rows.has(to)) {
+          const self = ctx.cell(m, m);
+          if (self) fresh.set(cellKey(to, to), self);
+        }
+      } else {
+        for (const [from, cell] of ctx.col(m)) fresh.set(cellKey(from, to), cell);
+      }
       externals.forEach((e, i) => {
         const cell = e.asSource ? ctx.externalCell(i, m, 'from') : null;
         if (cell) fresh.set(cellKey(e.id, to), cell);
@@ -277,7 +328,7 @@ export class ViewModel {
   }
 
   /** Existing cell keys that may have to go: all (full), or those of dirty or removed nodes. */
-  private *cellsToCheck(full: boolean, dirty: { rows: Set<string>; cols: Set<string> }, members: ReadonlyMap<string, Member>): Iterable<string> {
+  private *cellsToCheck(full: boolean, dirty: DirtyArea, members: ReadonlyMap<string, Member>): Iterable<string> {
     const gone = [...this.rowIndex.keys(), ...this.colIndex.keys()].filter((id) => !id.startsWith('ip:') && !members.has(id));
     if (full) {
       yield* this.state.cells.keys();
