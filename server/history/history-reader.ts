@@ -314,16 +314,18 @@ export class HistoryReader {
     const checkpoint = this.db.prepare('SELECT event_id, data FROM checkpoints WHERE session = ? AND event_id <= ? ORDER BY event_id DESC LIMIT 1').get(session, eventId) as
       | { event_id: number; data: Buffer }
       | undefined;
-    const base = checkpoint?.event_id ?? 0;
-    const events = eventId <= base ? [] : (this.db.prepare('SELECT resource, type, key, flags, data FROM events WHERE id > ? AND id <= ? AND session = ? ORDER BY id').all(base, eventId, session) as EventRow[]);
-    return { checkpoint: checkpoint?.data ?? null, events };
+    return { checkpoint: checkpoint?.data ?? null, events: this.eventRows(session, checkpoint?.event_id ?? 0, eventId) };
   }
 
   /** The events of a session with ids in (after, upTo], decoded in order through `set`. */
   private replay(set: ObjectSet, session: number, after: number, upTo: number): SourceEvent[] {
+    return this.eventRows(session, after, upTo).map((r) => decodeEvent(set, r));
+  }
+
+  /** The stored rows of a session's events with ids in (after, upTo], in order. */
+  private eventRows(session: number, after: number, upTo: number): EventRow[] {
     if (upTo <= after) return [];
-    const rows = this.db.prepare('SELECT resource, type, key, flags, data FROM events WHERE id > ? AND id <= ? AND session = ? ORDER BY id').all(after, upTo, session) as EventRow[];
-    return rows.map((r) => decodeEvent(set, r));
+    return this.db.prepare('SELECT resource, type, key, flags, data FROM events WHERE id > ? AND id <= ? AND session = ? ORDER BY id').all(after, upTo, session) as EventRow[];
   }
 }
 
