@@ -102,18 +102,12 @@ export class ClusterState {
   }
 
   /**
-   * Loads many objects into an empty state at once (a checkpoint of the history): one loader pass
-   * for the objects the loader has nothing to say about, the others upserted one by one. The
-   * state is the one upserting each in turn gives (test/unit/history-rebuild.test.ts checks
-   * rebuilt instants against the live engine); a rebuild of the M cluster spends half the time
-   * a one-by-one load takes.
+   * Loads many objects into an empty state at once (a checkpoint of the history), from their
+   * loader pass made beforehand (`prepareLoad`, possibly in another thread): the quiet objects
+   * together, those the loader has something to say about upserted one by one. The state is the
+   * one upserting each in turn gives (test/unit/history-rebuild.test.ts checks rebuilt instants
+   * against the live engine); a rebuild of the M cluster spends half the time a one-by-one load takes.
    */
-  load(objects: readonly LoadObject[]): void {
-    if (this.empty) this.loadPrepared(prepareLoad(objects));
-    else for (const o of objects) this.upsert(o.resource, o.object);
-  }
-
-  /** `load`, with the loader's pass made beforehand (`prepareLoad`, possibly in another thread). */
   loadPrepared(prepared: PreparedLoad): void {
     if (!this.empty) throw new Error('ClusterState.loadPrepared: the state is not empty');
     for (const o of prepared.oneByOne) this.upsert(o.resource, o.object);

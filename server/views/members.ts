@@ -112,7 +112,7 @@ export class Membership {
   private noteKeys(id: string): void {
     if (this.keysBefore.has(id)) return;
     const m = this.members.get(id);
-    this.keysBefore.set(id, m ? { sources: [...m.sources.keys()], destinations: [...m.destinations.keys()], pods: m.node.pods } : null);
+    this.keysBefore.set(id, m ? { sources: [...m.sources.keys()], destinations: [...m.destinations.keys()] } : null);
   }
 
   /**
@@ -265,7 +265,6 @@ export class Membership {
 interface KeySets {
   sources: number[];
   destinations: number[];
-  pods: number;
 }
 
 const sum = (keys: ReadonlyMap<number, KeyCount>) => {
