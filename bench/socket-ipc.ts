@@ -27,6 +27,8 @@ export interface ClientSpec {
   id: number;
   kind: ClientKind;
   view: ViewSpec;
+  /** Holds the view's state and applies every delta (the others check the stream and note markers). */
+  full: boolean;
 }
 
 /** A sample of what the server holds for its sockets. */
@@ -79,8 +81,9 @@ export type FromServer =
 export interface ClientResult {
   id: number;
   kind: ClientKind;
+  full: boolean;
   viewId: string;
-  /** When the client's state first showed marker n: `seen[n - 1]` (epoch ms), null when it never did. */
+  /** When a message the client received (a full client: its applied state) first showed marker n: `seen[n - 1]` (epoch ms), null when it never did. */
   seen: (number | null)[];
   deltas: number;
   /** Deltas whose prevSeq was not the last seq received. */
@@ -104,8 +107,8 @@ export type ToClients =
   | { type: 'stop' };
 export type FromClients =
   | { type: 'ready'; setupMs: number; heapMB: number }
-  /** `checked`: the clients still connected. */
-  | { type: 'verified'; checked: number; equal: number; problems: string[] }
+  /** `checked`: the clients still connected; `atSeq`: those at their room's seq; `full` of them hold a state, `equal` of those equal a fresh snapshot. */
+  | { type: 'verified'; checked: number; atSeq: number; full: number; equal: number; problems: string[] }
   | { type: 'collected'; clients: ClientResult[]; cpuPercent: number; receivedMB: number; seconds: number };
 
 type Typed = { type: string };
