@@ -3,6 +3,7 @@
 // never as protected or open; with everything unknown the figures are null.
 import type { EngineAnalysis } from '../../shared/engine/engine.ts';
 import { PortTable } from '../../shared/engine/port-table.ts';
+import { runToEnd } from '../run-in-slices.ts';
 
 export interface PostureSample {
   /** Pods in the matrix (host-network and finished pods are not). */
@@ -22,11 +23,12 @@ export interface PostureSample {
 /**
  * Cost: one pass over the pods, and one allowed-ports look-up per pair of (source key,
  * destination key) in use: classes that behave alike share keys, so this stays far below pods².
- * On the M cluster that is still 2.6 million look-ups (a third of a second, more on a busy
- * machine), so the work is cut in steps: the generator yields after every `keysPerStep` source
- * keys, and the recorder lets the event loop run in between (the analysis never changes under it).
+ * On the M cluster that is still 2.6 million look-ups, each computed the first time it is asked
+ * (up to 1.5 s on a busy machine), so the work is cut in steps: the generator yields after every
+ * `lookupsPerStep` look-ups, and the recorder lets the event loop run in between (the analysis
+ * never changes under it).
  */
-export function* postureSteps(a: EngineAnalysis, unknown: 'all' | ReadonlySet<string>, keysPerStep = 64): Generator<void, PostureSample> {
+export function* postureSteps(a: EngineAnalysis, unknown: 'all' | ReadonlySet<string>, lookupsPerStep = 2048): Generator<void, PostureSample> {
   const isUnknown = (ns: string) => unknown === 'all' || unknown.has(ns);
   const sources = new Map<number, number>();
   const destinations = new Map<number, number>();
@@ -35,10 +37,11 @@ export function* postureSteps(a: EngineAnalysis, unknown: 'all' | ReadonlySet<st
   let egress = 0;
   let both = 0;
   let self = 0;
-  a.pods.forEach((pod, i) => {
+  let lookups = 0;
+  for (const [i, pod] of a.pods.entries()) {
     if (isUnknown(pod.namespace)) {
       unknownPods++;
-      return;
+      continue;
     }
     const iso = a.isolation(i);
     if (!iso.ingress) ingress++;
@@ -51,12 +54,14 @@ export function* postureSteps(a: EngineAnalysis, unknown: 'all' | ReadonlySet<st
     destinations.set(dk, (destinations.get(dk) ?? 0) + 1);
     // Counted below as if a pod could reach itself: taken off again.
     if (a.keyAllowedId(sk, dk) !== PortTable.EMPTY) self++;
-  });
+    if (++lookups % lookupsPerStep === 0) yield;
+  }
   let pairs = 0;
-  let done = 0;
   for (const [sk, n] of sources) {
-    for (const [dk, m] of destinations) if (a.keyAllowedId(sk, dk) !== PortTable.EMPTY) pairs += n * m;
-    if (++done % keysPerStep === 0) yield;
+    for (const [dk, m] of destinations) {
+      if (a.keyAllowedId(sk, dk) !== PortTable.EMPTY) pairs += n * m;
+      if (++lookups % lookupsPerStep === 0) yield;
+    }
   }
   const all = unknown === 'all';
   const knownPolicies = a.cluster.policies.filter((p) => !isUnknown(p.namespace)).length + a.cluster.adminPolicies.length + (a.cluster.baselineAdminPolicy ? 1 : 0);
@@ -73,9 +78,5 @@ export function* postureSteps(a: EngineAnalysis, unknown: 'all' | ReadonlySet<st
 
 /** The sample, computed at once. */
 export function postureSample(a: EngineAnalysis, unknown: 'all' | ReadonlySet<string>): PostureSample {
-  const steps = postureSteps(a, unknown);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return runToEnd(postureSteps(a, unknown));
 }

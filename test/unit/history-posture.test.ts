@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../shared/engine/engine.ts';
 import { buildCluster } from '../../shared/kube/load.ts';
-import { postureSample } from '../../server/history/posture.ts';
+import { postureSample, postureSteps } from '../../server/history/posture.ts';
 import { Random, randomCluster } from '../support/random-cluster.ts';
 
 describe('posture samples', () => {
@@ -30,6 +30,24 @@ describe('posture samples', () => {
       });
     });
   }
+
+  it('is cut in steps of at most the asked number of look-ups, with the same figures', () => {
+    const { cluster } = buildCluster((randomCluster(11) as object[]).map((object) => ({ object })));
+    const a = analyze(cluster);
+    let lookups = 0;
+    let most = 0;
+    const counted = Object.assign(Object.create(a) as typeof a, {
+      keyAllowedId: (s: number, d: number) => (lookups++, a.keyAllowedId(s, d)),
+    });
+    const steps = postureSteps(counted, new Set(), 5);
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) {
+      most = Math.max(most, lookups);
+      lookups = 0;
+    }
+    expect(most).toBe(5);
+    expect(step.value).toEqual(postureSample(a, new Set()));
+  });
 
   it('everything unknown: figures are unknown, not zero', () => {
     const { cluster } = buildCluster((randomCluster(7) as object[]).map((object) => ({ object })));
