@@ -3,17 +3,19 @@
 // than a snapshot, and a slightly old snapshot plus the deltas since is cheaper than a new one).
 import { promisify } from 'node:util';
 import { deflateRaw } from 'node:zlib';
-import { snapshotBody } from '../../shared/protocol/codec.ts';
+import { snapshotTextSteps } from '../../shared/protocol/codec.ts';
 import type { ViewSnapshotMessage } from '../../shared/protocol/events.ts';
 import type { ViewDelta, ViewSpec } from '../../shared/protocol/view.ts';
 import type { LiveDelta } from '../live/live-engine.ts';
 import { isEmptyDelta, ViewModel, type ChangeHint, type EngineState } from '../views/view-model.ts';
+import { runInSlices } from '../run-in-slices.ts';
 
 /** Deltas kept for replay. */
 const REPLAY_LIMIT = 256;
 /**
  * How long an encoded snapshot is reused (with the deltas since). Encoding the M cluster's
- * workload view takes about half a second of the event loop; newcomers within this window share it.
+ * workload view takes most of a second (in slices: the event loop stays free); newcomers within
+ * this window share it.
  */
 const SNAPSHOT_REUSE_MS = 3000;
 
@@ -90,7 +92,8 @@ export class ViewRoom {
 
   /**
    * A snapshot and the deltas since it, for a client that needs the whole state. The snapshot is
-   * encoded at most once per SNAPSHOT_REUSE_MS, compressed off the event loop, and shared.
+   * encoded at most once per SNAPSHOT_REUSE_MS, in slices of the event loop, compressed off it,
+   * and shared.
    */
   async catchUp(): Promise<CatchUp> {
     for (;;) {
@@ -108,8 +111,10 @@ export class ViewRoom {
   }
 
   private async encode(): Promise<ViewSnapshotMessage> {
-    const json = JSON.stringify(snapshotBody(this.model.state, this.source()));
-    const message: ViewSnapshotMessage = { viewId: this.viewId, seq: this.seq, encoding: 'deflate-raw+json', body: await deflate(json) };
+    // The state is read in the first slice: the snapshot is of this seq, the deltas since follow it.
+    const seq = this.seq;
+    const json = await runInSlices(snapshotTextSteps(this.model.state, this.source()));
+    const message: ViewSnapshotMessage = { viewId: this.viewId, seq, encoding: 'deflate-raw+json', body: await deflate(json) };
     this.encoded = { message, at: performance.now() };
     return message;
   }

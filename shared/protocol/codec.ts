@@ -29,12 +29,14 @@ export interface SnapshotBody {
   keyCells: number[];
 }
 
-/** Builds the body from a state (server side; also used by tests to compare encodings). */
-export function snapshotBody(state: ViewState, source: string): SnapshotBody {
+/**
+ * The parts of a body that are not cells, and the port-set table the cells add to. Cells computed
+ * together share their port-set objects: they are looked up by identity first, and by text only
+ * once per object (the text of every cell's ports dominated big snapshots).
+ */
+function bodyParts(state: ViewState, source: string) {
   const nodes = [...state.nodes.values()];
   const index = new Map(nodes.map((n, i) => [n.id, i]));
-  // Cells computed together share their port-set objects: look them up by identity first, and
-  // by text only once per object (the text of every cell's ports dominated big snapshots).
   const byObject = new Map<PortsJSON, number>();
   const byText = new Map<string, number>();
   const portSets: PortsJSON[] = [];
@@ -47,17 +49,16 @@ export function snapshotBody(state: ViewState, source: string): SnapshotBody {
     byObject.set(ports, i);
     return i;
   };
-  const cells: number[] = [];
-  for (const [key, cell] of state.cells) {
+  const pushCell = (out: number[], key: string, cell: ViewCell) => {
     const tab = key.indexOf('\t');
-    cells.push(index.get(key.slice(0, tab))!, index.get(key.slice(tab + 1))!, portSetOf(cell.ports), cell.allowed, cell.total);
-  }
+    out.push(index.get(key.slice(0, tab))!, index.get(key.slice(tab + 1))!, portSetOf(cell.ports), cell.allowed, cell.total);
+  };
   const keyCells: number[] = [];
   for (const [key, ports] of state.keyCells) {
     const [row, col] = key.split('\t');
     keyCells.push(Number(row), Number(col), portSetOf(ports));
   }
-  return {
+  const head = {
     viewId: state.viewId,
     view: state.view,
     seq: state.seq,
@@ -65,12 +66,40 @@ export function snapshotBody(state: ViewState, source: string): SnapshotBody {
     source,
     status: state.status,
     unknown: state.unknown,
-    findings: state.findings,
-    portSets,
+    findings: [...state.findings],
     nodes,
-    cells,
     keyCells,
   };
+  return { head, portSets, pushCell };
+}
+
+/** Builds the body from a state (also used by tests to compare encodings). */
+export function snapshotBody(state: ViewState, source: string): SnapshotBody {
+  const { head, portSets, pushCell } = bodyParts(state, source);
+  const cells: number[] = [];
+  for (const [key, cell] of state.cells) pushCell(cells, key, cell);
+  return { ...head, portSets, cells };
+}
+
+/**
+ * The body as JSON text, made in steps of at most `cellsPerStep` cells: the generator yields
+ * between steps, so a server can encode a big view (half a million cells for the M cluster's
+ * workload view, most of a second) while it goes on serving. The state is read at the first step
+ * (its cells copied), so it may change between steps.
+ */
+export function* snapshotTextSteps(state: ViewState, source: string, cellsPerStep = 16_384): Generator<void, string> {
+  const { head, portSets, pushCell } = bodyParts(state, source);
+  const entries = [...state.cells];
+  const parts: string[] = [];
+  for (let i = 0; i < entries.length; i += cellsPerStep) {
+    yield;
+    const cells: number[] = [];
+    for (const [key, cell] of entries.slice(i, i + cellsPerStep)) pushCell(cells, key, cell);
+    parts.push(JSON.stringify(cells).slice(1, -1));
+  }
+  yield;
+  // The head's closing brace gives way to the cells and the port sets they index.
+  return `${JSON.stringify(head).slice(0, -1)},"cells":[${parts.join(',')}],"portSets":${JSON.stringify(portSets)}}`;
 }
 
 /** The state a body describes. */
