@@ -12,6 +12,7 @@ import type { ResourceKind, ResourceStatus, SourceEvent } from '../cluster/sourc
 import type { Checkpoint, CheckpointObject, ObjectSet } from './object-set.ts';
 import { hasDiagnostics, objectKey } from './object-set.ts';
 import { keptPod } from './kept-fields.ts';
+import { runInSlices, runToEnd } from '../run-in-slices.ts';
 import type { JsonObject } from '../cluster/normalize.ts';
 
 export const EVENT_TYPES = ['upsert', 'delete', 'status'] as const;
@@ -109,19 +110,24 @@ export function decodeEvent(set: ObjectSet, row: EventRow): SourceEvent {
 const CHECKPOINT_VERSION = 1;
 
 /** The checkpoint as text: a header line, then `[resource,key,uid,diagnostics]<TAB>json` per object. */
-function checkpointText(c: Checkpoint): string {
+/** The checkpoint's text, a thousand objects per step (see runInSlices). */
+function* checkpointText(c: Checkpoint): Generator<void, string> {
   const header = JSON.stringify({ v: CHECKPOINT_VERSION, statuses: c.statuses, lastUpserted: c.lastUpserted });
   const lines = [header];
-  for (const o of c.objects) lines.push(`${JSON.stringify([o.resource, o.key, o.uid, o.diagnostics ? 1 : 0])}\t${o.json}`);
+  for (const [i, o] of c.objects.entries()) {
+    lines.push(`${JSON.stringify([o.resource, o.key, o.uid, o.diagnostics ? 1 : 0])}\t${o.json}`);
+    if (i % 1000 === 999) yield;
+  }
   return lines.join('\n');
 }
 
+/** Encodes in slices of the event loop, compresses off it (a checkpoint of the M cluster is 10,000 objects). */
 export async function encodeCheckpoint(c: Checkpoint): Promise<Buffer> {
-  return deflateRawAsync(checkpointText(c));
+  return deflateRawAsync(await runInSlices(checkpointText(c)));
 }
 
 export function encodeCheckpointSync(c: Checkpoint): Buffer {
-  return deflateRawSync(checkpointText(c));
+  return deflateRawSync(runToEnd(checkpointText(c)));
 }
 
 export function decodeCheckpoint(data: Uint8Array): Checkpoint {

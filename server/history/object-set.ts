@@ -164,7 +164,12 @@ export class ObjectSet {
    */
   checkpoint(): Checkpoint {
     const { statuses, objects } = this.contents();
-    const quiet = objects.filter((o) => !o.diagnostics).sort((a, b) => compareIds(id(a.resource, a.key), id(b.resource, b.key)));
+    // Ids made once, not twice per comparison (a checkpoint of the M cluster sorts 10,000 objects).
+    const quiet = objects
+      .filter((o) => !o.diagnostics)
+      .map((o) => ({ o, id: id(o.resource, o.key) }))
+      .sort((a, b) => compareIds(a.id, b.id))
+      .map(({ o }) => o);
     return { statuses, objects: [...objects.filter((o) => o.diagnostics), ...quiet], lastUpserted: [...this.lastUpserted] };
   }
 
