@@ -44,6 +44,6 @@ USER 1000:1000
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.TRAFFIC_MAP_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "bin/traffic-map.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=32", "bin/traffic-map.js"]
 # Off loopback it needs a token: docker run -e TRAFFIC_MAP_TOKEN=... -p 127.0.0.1:8080:8080 IMAGE
 CMD ["serve", "--host", "0.0.0.0"]

@@ -11,6 +11,7 @@ import { openBrowser } from '../test/support/browser.ts';
 import { firstMessage } from './children.ts';
 import { machineHeader, median, table } from './section.ts';
 import type { BenchSection, SectionContext, SectionResult } from './section.ts';
+import { SERVER_NODE_FLAGS } from '../server/node-flags.ts';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const EXEC = ['--import', 'tsx'];
@@ -86,7 +87,7 @@ async function run(ctx: SectionContext): Promise<SectionResult> {
   const dir = mkdtempSync(join(tmpdir(), 'tm-browser-'));
   const churn = Number(process.env['BROWSER_CHURN'] ?? '30');
   const sim = fork(here('./soak-sim.ts'), [], { execArgv: EXEC, env: { ...process.env, SOAK_DIR: dir, SOAK_CHURN: String(churn) } });
-  const server = fork(here('./browser-server.ts'), [], { execArgv: EXEC, env: { ...process.env, BENCH_KUBECONFIG: (await firstMessage<{ kubeconfig: string }>(sim)).kubeconfig } });
+  const server = fork(here('./browser-server.ts'), [], { execArgv: [...EXEC, ...SERVER_NODE_FLAGS], env: { ...process.env, BENCH_KUBECONFIG: (await firstMessage<{ kubeconfig: string }>(sim)).kubeconfig } });
   const { url, pods } = await firstMessage<{ url: string; pods: number }>(server);
   const browser = await openBrowser({ width: 1440, height: 900 });
   const { page } = browser;

@@ -4,6 +4,7 @@
 // HISTORY_HOURS shortens the run (e.g. 1 for a quick look).
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../server/node-flags.ts';
 import type { HistoryBenchResult } from './history-worker.ts';
 import { machineHeader, median, table } from './section.ts';
 import type { BenchSection, SectionContext, SectionResult } from './section.ts';
@@ -13,7 +14,8 @@ const MB = 1024 * 1024;
 
 async function run(ctx: SectionContext): Promise<SectionResult> {
   const result = await new Promise<HistoryBenchResult>((resolve, reject) => {
-    const child = fork(WORKER, [], { execArgv: ['--import', 'tsx', '--max-old-space-size=8192'] });
+    // The server's Node flags: the rebuilds run where the server would run them.
+    const child = fork(WORKER, [], { execArgv: ['--import', 'tsx', '--max-old-space-size=8192', ...SERVER_NODE_FLAGS] });
     child.on('message', (m) => resolve(m as HistoryBenchResult));
     child.on('exit', (code) => (code === 0 ? undefined : reject(new Error(`history worker exited with ${code}`))));
   });

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { firstMessage } from './children.ts';
 import { machineHeader, table } from './section.ts';
 import type { BenchSection, SectionContext, SectionResult } from './section.ts';
+import { SERVER_NODE_FLAGS } from '../server/node-flags.ts';
 
 interface SoakResult {
   heapStart: number;
@@ -33,7 +34,7 @@ async function run(ctx: SectionContext): Promise<SectionResult> {
   const churn = Number(process.env['SOAK_CHURN'] ?? '30');
   const sim = fork(here('./soak-sim.ts'), [], { execArgv: EXEC, env: { ...process.env, SOAK_DIR: dir, SOAK_CHURN: String(churn) } });
   const { kubeconfig } = await firstMessage<{ kubeconfig: string }>(sim);
-  const server = fork(here('./soak-server.ts'), [], { execArgv: EXEC, env: { ...process.env, SOAK_KUBECONFIG: kubeconfig } });
+  const server = fork(here('./soak-server.ts'), [], { execArgv: [...EXEC, ...SERVER_NODE_FLAGS], env: { ...process.env, SOAK_KUBECONFIG: kubeconfig } });
   const r = await firstMessage<SoakResult>(server);
   sim.send('stop');
   const fmt = (n: number) => n.toFixed(0);

@@ -20,6 +20,7 @@ import { machineHeader, median, table } from './section.ts';
 import type { BenchSection, SectionContext, SectionResult } from './section.ts';
 import { Link, MARKER_NS, markerName, now } from './socket-ipc.ts';
 import type { ClientKind, ClientResult, ClientSpec, FromClients, FromServer, ServerMeasured, ServerSample, ToClients, ToServer } from './socket-ipc.ts';
+import { SERVER_NODE_FLAGS } from '../server/node-flags.ts';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const EXEC = ['--import', 'tsx'];
@@ -206,7 +207,7 @@ async function run(ctx: SectionContext): Promise<SectionResult> {
     const teams = list.items.map((n) => n.metadata.name).filter((n) => n.startsWith('team-'));
 
     const profile = process.env['SOCKET_CPU_PROF'] ? { BENCH_CPU_PROF: join(dir, 'server-run.cpuprofile') } : {};
-    const serverProcess = fork(here('./socket-server.ts'), [], { execArgv: EXEC, env: { ...process.env, BENCH_KUBECONFIG: kubeconfig, ...profile } });
+    const serverProcess = fork(here('./socket-server.ts'), [], { execArgv: [...EXEC, ...SERVER_NODE_FLAGS], env: { ...process.env, BENCH_KUBECONFIG: kubeconfig, ...profile } });
     children.push(serverProcess);
     const server = new Link<FromServer, ToServer>('server', serverProcess);
     const ready = await server.next('ready');

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32
 // Runs the TypeScript CLI directly (tsx compiles on load), so `npx traffic-map` works after `npm ci`.
 import { register } from 'tsx/esm/api';
 

@@ -10,6 +10,11 @@ import { postureSteps, type PostureSample } from './posture.ts';
 
 /** How long a posture sample may hold the event loop at a time (ms). */
 const SLICE_MS = 10;
+/**
+ * The pause after each slice (ms): a sample takes at most half of the event loop, so that view
+ * updates, which go room by room between I/O, are not each held up by a slice.
+ */
+const GAP_MS = 10;
 
 export interface RecorderOptions {
   /** At most one posture sample this often (ms). Default 60 s. */
@@ -89,14 +94,14 @@ export class HistoryRecorder {
     const seq = this.engine.seq;
     const steps = postureSteps(this.engine.analysis, this.engine.unknown);
     let cancelled = false;
-    let immediate: NodeJS.Immediate | undefined;
+    let pause: NodeJS.Timeout | undefined;
     const run = () => {
       const started = performance.now();
       try {
         for (let step = steps.next(); !cancelled; step = steps.next()) {
           if (step.done) return this.finish(step.value, at, seq);
           if (performance.now() - started > SLICE_MS) {
-            immediate = setImmediate(run);
+            pause = setTimeout(run, GAP_MS);
             return;
           }
         }
@@ -108,7 +113,7 @@ export class HistoryRecorder {
     this.sampling = {
       cancel: () => {
         cancelled = true;
-        if (immediate !== undefined) clearImmediate(immediate);
+        if (pause !== undefined) clearTimeout(pause);
       },
     };
     run();

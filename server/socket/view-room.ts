@@ -113,7 +113,8 @@ export class ViewRoom {
   private async encode(): Promise<ViewSnapshotMessage> {
     // The state is read in the first slice: the snapshot is of this seq, the deltas since follow it.
     const seq = this.seq;
-    const json = await runInSlices(snapshotTextSteps(this.model.state, this.source()));
+    // Half the event loop at most: the other rooms' deltas go on while a newcomer waits.
+    const json = await runInSlices(snapshotTextSteps(this.model.state, this.source()), 10, 10);
     const message: ViewSnapshotMessage = { viewId: this.viewId, seq, encoding: 'deflate-raw+json', body: await deflate(json) };
     this.encoded = { message, at: performance.now() };
     return message;

@@ -87,6 +87,22 @@ describe('runInSlices', () => {
     expect(order.indexOf('other')).toBeLessThan(order.length - 1);
   });
 
+  it('with a gap, pauses after each slice', async () => {
+    let steps = 0;
+    function* work(): Generator<void, number> {
+      for (; steps < 4; steps++) {
+        const until = performance.now() + 2;
+        while (performance.now() < until);
+        yield;
+      }
+      return steps;
+    }
+    const started = performance.now();
+    expect(await runInSlices(work(), 1, 25)).toBe(4);
+    // Four slices of one step each, three or more pauses of 25 ms between them.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(75);
+  });
+
   it('rejects when a step throws', async () => {
     function* failing(): Generator<void, number> {
       yield;
