@@ -1,10 +1,10 @@
 // Benchmark section "socket": 200 socket.io clients with mixed views on the server watching the
 // simulated M cluster under churn (sim, server and two client processes apart). Once a second the
-// benchmark creates a marker pod through the sim's HTTP API and every client notes when a message it
-// receives first shows it: latency from the API write to the client. Every delta must follow the one
-// before it; the clients that hold their view's state (a few per view) must equal a fresh snapshot. In the second half a
-// slow client stops reading its socket now and then: the others must not notice, the server must
-// hold it back (bounded buffers) and send it a snapshot once it reads again.
+// benchmark creates a marker pod through the sim's HTTP API and every client notes when a message
+// it receives first shows it: latency from the API write to the client. Every delta must follow the
+// one before it; the clients that hold their view's state (a few per view) must equal a fresh
+// snapshot. In the second half a slow client stops reading its socket now and then: the others
+// must not notice, and what the server holds for it must stay bounded until it catches up.
 import { fork } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, setPriority, tmpdir } from 'node:os';

@@ -109,8 +109,10 @@ export function decodeEvent(set: ObjectSet, row: EventRow): SourceEvent {
 
 const CHECKPOINT_VERSION = 1;
 
-/** The checkpoint as text: a header line, then `[resource,key,uid,diagnostics]<TAB>json` per object. */
-/** The checkpoint's text, a thousand objects per step (see runInSlices). */
+/**
+ * The checkpoint as text: a header line, then `[resource,key,uid,diagnostics]<TAB>json` per
+ * object; made a thousand objects per step (see run-in-slices.ts).
+ */
 function* checkpointText(c: Checkpoint): Generator<void, string> {
   const header = JSON.stringify({ v: CHECKPOINT_VERSION, statuses: c.statuses, lastUpserted: c.lastUpserted });
   const lines = [header];

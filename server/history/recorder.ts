@@ -7,6 +7,7 @@ import type { SourceEvent } from '../cluster/source.ts';
 import type { LiveDelta, LiveEngine } from '../live/live-engine.ts';
 import type { HistoryStore } from './history-store.ts';
 import { postureSteps, type PostureSample } from './posture.ts';
+import { sliced } from '../run-in-slices.ts';
 
 /** How long a posture sample may hold the event loop at a time (ms). */
 const SLICE_MS = 10;
@@ -92,31 +93,18 @@ export class HistoryRecorder {
     this.sampling?.cancel();
     const at = this.now();
     const seq = this.engine.seq;
-    const steps = postureSteps(this.engine.analysis, this.engine.unknown);
-    let cancelled = false;
-    let pause: NodeJS.Timeout | undefined;
-    const run = () => {
-      const started = performance.now();
-      try {
-        for (let step = steps.next(); !cancelled; step = steps.next()) {
-          if (step.done) return this.finish(step.value, at, seq);
-          if (performance.now() - started > SLICE_MS) {
-            pause = setTimeout(run, GAP_MS);
-            return;
-          }
-        }
-      } catch (err) {
+    // Set before the first slice: a short sample finishes in it (and clears `sampling`).
+    let cancel = () => {};
+    this.sampling = { cancel: () => cancel() };
+    cancel = sliced(postureSteps(this.engine.analysis, this.engine.unknown), {
+      sliceMs: SLICE_MS,
+      gapMs: GAP_MS,
+      done: (sample) => this.finish(sample, at, seq),
+      failed: (err) => {
         this.sampling = undefined;
-        this.log(`history: could not sample the posture: ${(err as Error).message}`);
-      }
-    };
-    this.sampling = {
-      cancel: () => {
-        cancelled = true;
-        if (pause !== undefined) clearTimeout(pause);
+        this.log(`history: could not sample the posture: ${err.message}`);
       },
-    };
-    run();
+    });
   }
 
   private finish(sample: PostureSample, at: number, seq: number): void {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResourceKind } from '../../server/cluster/source.ts';
 import { engineState } from '../../server/live/engine-state.ts';
 import { LiveEngine } from '../../server/live/live-engine.ts';
-import { runInSlices } from '../../server/run-in-slices.ts';
+import { runInSlices, sliced } from '../../server/run-in-slices.ts';
 import { ViewModel } from '../../server/views/view-model.ts';
 import { RESOURCE_KINDS } from '../../shared/model/status.ts';
 import { snapshotBody, snapshotTextSteps, stateFromBody } from '../../shared/protocol/codec.ts';
@@ -101,6 +101,27 @@ describe('runInSlices', () => {
     expect(await runInSlices(work(), 1, 25)).toBe(4);
     // Four slices of one step each, three or more pauses of 25 ms between them.
     expect(performance.now() - started).toBeGreaterThanOrEqual(75);
+  });
+
+  it('once cancelled, runs no further step and never says done', async () => {
+    let steps = 0;
+    function* work(): Generator<void, number> {
+      while (steps < 100) {
+        const until = performance.now() + 2;
+        while (performance.now() < until);
+        steps++;
+        yield;
+      }
+      return steps;
+    }
+    let done = false;
+    const cancel = sliced(work(), { sliceMs: 1, done: () => (done = true), failed: (err) => expect.fail(err.message) });
+    const ran = steps;
+    cancel();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ran).toBeGreaterThan(0);
+    expect(steps).toBe(ran);
+    expect(done).toBe(false);
   });
 
   it('rejects when a step throws', async () => {
