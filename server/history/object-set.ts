@@ -234,6 +234,6 @@ export function prepareEngine(set: ObjectSet): PreparedEngine {
   const { statuses, objects } = set.contents();
   return {
     statuses: statuses.map(([resource, json]) => ({ resource, status: JSON.parse(json) as ResourceStatus })),
-    load: prepareLoad(objects.map((o) => ({ resource: o.resource, object: JSON.parse(o.json) as object, uid: o.uid, diagnostics: o.diagnostics }))),
+    load: prepareLoad(objects),
   };
 }

@@ -312,12 +312,21 @@ export class ClusterState {
   }
 }
 
-/** An object for `ClusterState.load`: `diagnostics` says the loader reports something about it (so it goes one by one). */
+/** An object to upsert one by one in `loadPrepared`. */
 export interface LoadObject {
   resource: ResourceKind;
   object: object;
-  /** The uid the state knows for its key, when it differs from the object's own. */
-  uid?: string | null;
+}
+
+/** An object for `prepareLoad`, as the JSON text it was recorded as. */
+export interface LoadText {
+  resource: ResourceKind;
+  /** ClusterState's key of the object (`namespace/name`, or `name` when cluster-scoped). */
+  key: string;
+  json: string;
+  /** The uid the state knows for its key (null: the object's own). */
+  uid: string | null;
+  /** The loader reports something about it (so it goes one by one). */
   diagnostics: boolean;
 }
 
@@ -331,18 +340,34 @@ export interface PreparedLoad {
   uids: [string, string][];
 }
 
-export function prepareLoad(objects: readonly LoadObject[]): PreparedLoad {
-  const quiet = objects.filter((o) => !o.diagnostics);
-  const loaded = quiet.length > 0 ? loadQuietly(quiet) : null;
-  const uids: [string, string][] = [];
-  for (const o of objects) {
-    const uid = o.uid ?? metaOf(o.object).uid;
-    if (uid) uids.push([`${o.resource}:${keyOf(o.resource, o.object)}`, uid]);
+/**
+ * The loader pass over objects given as text. Each is parsed when the loader comes to it, so the
+ * raw objects of a whole cluster never live at once (they die young, which the garbage collector
+ * finds cheap: a rebuild of the M cluster parses 14,000 of them).
+ */
+export function prepareLoad(objects: readonly LoadText[]): PreparedLoad {
+  // The uid the state knows, else the object's own (read when it is parsed).
+  const uids = objects.map((o): string | undefined => o.uid ?? undefined);
+  const parse = (i: number): object => {
+    const o = objects[i]!;
+    const object = JSON.parse(o.json) as object;
+    uids[i] ??= metaOf(object).uid;
+    return object;
+  };
+  const quiet: number[] = [];
+  for (const [i, o] of objects.entries()) if (!o.diagnostics) quiet.push(i);
+  const loaded = quiet.length > 0 ? loadQuietly(objects, quiet, parse) : null;
+  const oneByOne: LoadObject[] = [];
+  for (const [i, o] of objects.entries()) if (!loaded || o.diagnostics) oneByOne.push({ resource: o.resource, object: parse(i) });
+  const known: [string, string][] = [];
+  for (const [i, o] of objects.entries()) {
+    const uid = uids[i];
+    if (uid) known.push([`${o.resource}:${o.key}`, uid]);
   }
   return {
-    quiet: loaded && { ...loaded, structural: quiet.some((o) => o.resource !== 'pods') },
-    oneByOne: loaded ? objects.filter((o) => o.diagnostics) : [...objects],
-    uids,
+    quiet: loaded && { ...loaded, structural: quiet.some((i) => objects[i]!.resource !== 'pods') },
+    oneByOne,
+    uids: known,
   };
 }
 
@@ -350,11 +375,20 @@ export function prepareLoad(objects: readonly LoadObject[]): PreparedLoad {
  * One loader pass over objects the loader has nothing to say about; null when it does say
  * something after all (a checkpoint written by another version): they then go one by one.
  */
-function loadQuietly(objects: readonly LoadObject[]): { cluster: Cluster; namespaces: Namespace[] } | null {
-  const { cluster, diagnostics } = buildCluster(objects.map((o) => ({ object: { ...o.object, kind: KIND_OF[o.resource] } })));
-  const given = new Set(objects.filter((o) => o.resource === 'namespaces').map((o) => keyOf('namespaces', o.object)));
+function loadQuietly(objects: readonly LoadText[], quiet: readonly number[], parse: (i: number) => object): { cluster: Cluster; namespaces: Namespace[] } | null {
+  const given = new Set<string>();
+  function* sources() {
+    for (const i of quiet) {
+      const resource = objects[i]!.resource;
+      const object = parse(i) as Record<string, unknown>;
+      if (resource === 'namespaces') given.add(keyOf(resource, object));
+      object['kind'] = KIND_OF[resource];
+      yield { object };
+    }
+  }
+  const { cluster, diagnostics } = buildCluster(sources());
   const namespaces = cluster.namespaces.filter((n) => given.has(n.name));
-  const count = (r: ResourceKind) => objects.filter((o) => o.resource === r).length;
+  const count = (r: ResourceKind) => quiet.filter((i) => objects[i]!.resource === r).length;
   const complete =
     cluster.pods.length === count('pods') &&
     namespaces.length === given.size &&

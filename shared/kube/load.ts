@@ -2,7 +2,7 @@
 import { compareText as byText } from '../model/order.ts';
 import type { AdminNetworkPolicy, BaselineAdminNetworkPolicy, Cluster, Diagnostic, Namespace, NetworkPolicy, Pod, Workload } from '../model/types.ts';
 import { ADMIN_POLICY_GROUP, isAdminPolicyApi, parseAdminNetworkPolicy, parseBaselineAdminNetworkPolicy } from './admin-policy.ts';
-import { expandObjects } from './expand.ts';
+import { expandEach } from './expand.ts';
 import type { KindedObject } from './expand.ts';
 import { WorkloadResolver } from './grouping.ts';
 import type { WorkloadRef } from './grouping.ts';
@@ -30,13 +30,14 @@ function withSource<T extends { source?: string }>(value: T, file: string | unde
 }
 
 /**
- * Builds the cluster from raw objects (Lists expanded). Kinds other than Namespace, Pod,
+ * Builds the cluster from raw objects (Lists expanded), read one at a time. Kinds other than Namespace, Pod,
  * NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy and the workload kinds are ignored. An object with any error is left out whole;
  * everything else is still loaded.
  */
-export function buildCluster(sources: readonly SourceObject[]): { cluster: Cluster; diagnostics: Diagnostic[] } {
-  const expanded = expandObjects(sources);
-  const diagnostics: Diagnostic[] = [...expanded.diagnostics];
+export function buildCluster(sources: Iterable<SourceObject>): { cluster: Cluster; diagnostics: Diagnostic[] } {
+  // Problems with Lists come first, then those of the objects.
+  const listDiagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = [];
   const seen = new Map<string, { file?: string }>();
 
   const namespaces: Namespace[] = [];
@@ -78,7 +79,7 @@ export function buildCluster(sources: readonly SourceObject[]): { cluster: Clust
     return value;
   };
 
-  for (const item of expanded.objects) {
+  for (const item of expandEach(sources, listDiagnostics)) {
     const { kind, object, file } = item;
     if (kind === 'Namespace') {
       const ns = accept(item, false, (i) => parseNamespace(object, i), (n) => ({ namespace: '', name: n.name }));
@@ -164,7 +165,7 @@ export function buildCluster(sources: readonly SourceObject[]): { cluster: Clust
     adminPolicies: adminPolicies.sort((a, b) => a.priority - b.priority || byText(a.name, b.name)),
     baselineAdminPolicy,
   };
-  return { cluster, diagnostics };
+  return { cluster, diagnostics: [...listDiagnostics, ...diagnostics] };
 }
 
 /**
