@@ -178,7 +178,7 @@ export class ObjectSet {
     if (!this.options.diagnostics) throw new Error('ObjectSet: checkpoints need diagnostics tracking');
     const statuses: [ResourceKind, string][] = [];
     for (const [resource, list] of this.statuses) for (const s of list) statuses.push([resource, s.json]);
-    const entry = (k: string, o: StoredObject): CheckpointObject => ({ ...o, uid: this.uids.get(k) ?? null, diagnostics: this.withDiagnostics.has(k) });
+    const entry = (k: string, o: StoredObject): CheckpointObject => ({ resource: o.resource, key: o.key, json: o.json, uid: this.uids.get(k) ?? null, diagnostics: this.withDiagnostics.has(k) });
     const objects = [...this.withDiagnostics].flatMap((k) => {
       const o = this.objects.get(k);
       return o ? [entry(k, o)] : [];

@@ -3,6 +3,9 @@
 // pages are given back to the file system (incremental vacuum): disk use follows the window.
 import type { Db } from './schema.ts';
 
+/** A session's events up to an id: `+session` makes SQLite read the id range, not every event of the session through its index. */
+export const OLD_EVENTS_SQL = 'DELETE FROM events WHERE +session = ? AND id <= ?';
+
 export interface RetentionResult {
   events: number;
   checkpoints: number;
@@ -28,7 +31,7 @@ export function applyRetention(db: Db, cutoff: number, current: number): Retenti
       const start = db.prepare('SELECT event_id, t FROM checkpoints WHERE session = ? AND t <= ? ORDER BY event_id DESC LIMIT 1').get(id, cutoff) as { event_id: number; t: number } | undefined;
       // Without a checkpoint before the cutoff, a rebuild inside the window still replays from the session's start.
       if (!start) continue;
-      result.events += db.prepare('DELETE FROM events WHERE session = ? AND id <= ?').run(id, start.event_id).changes;
+      result.events += db.prepare(OLD_EVENTS_SQL).run(id, start.event_id).changes;
       result.checkpoints += db.prepare('DELETE FROM checkpoints WHERE session = ? AND event_id < ?').run(id, start.event_id).changes;
       result.markers += db.prepare('DELETE FROM markers WHERE session = ? AND t < ?').run(id, start.t).changes;
       result.samples += db.prepare('DELETE FROM posture WHERE session = ? AND t < ?').run(id, start.t).changes;
