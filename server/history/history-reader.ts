@@ -119,7 +119,6 @@ const iso = (ms: number) => new Date(ms).toISOString();
  */
 export const EVENT_RANGE_SQL = 'SELECT resource, type, key, flags, data FROM events WHERE id > ? AND id <= ? AND +session = ? ORDER BY id';
 
-
 interface Cached {
   session: number;
   eventId: number;
