@@ -8,9 +8,10 @@
 // cells holding their pods. Cells of nodes that gained or lost pods are compared as wholes: against
 // every node, or, when the node's pods are described alike on both sides (a rollout), only against
 // the nodes that are not.
-import type { EngineAnalysis } from '../engine/engine.ts';
+import { newSignatureTable, type EngineAnalysis } from '../engine/engine.ts';
 import { PortTable } from '../engine/port-table.ts';
 import { compareText } from '../model/order.ts';
+import { policyText } from './policy-text.ts';
 import { commonRanges, familiesOf, type CommonRange } from './ranges.ts';
 import type { CellState, DiffSide, NodeMembers } from './side.ts';
 import type { ConnectionChange, Ports } from './types.ts';
@@ -65,25 +66,30 @@ interface Accumulated {
  */
 function policyTagger(): (a: EngineAnalysis) => (id: string) => string {
   const versions = new Map<string, number>();
-  const text = ({ source: _, ...content }: { source?: string }) => JSON.stringify(content);
   return (a) => {
     const content = new Map<string, string>();
-    for (const p of a.cluster.policies) content.set(p.id, text(p));
-    for (const p of a.cluster.adminPolicies) content.set(`AdminNetworkPolicy/${p.name}`, text(p));
+    for (const p of a.cluster.policies) content.set(p.id, policyText(p));
+    for (const p of a.cluster.adminPolicies) content.set(`AdminNetworkPolicy/${p.name}`, policyText(p));
     const b = a.cluster.baselineAdminPolicy;
-    if (b) content.set(`BaselineAdminNetworkPolicy/${b.name}`, text(b));
+    if (b) content.set(`BaselineAdminNetworkPolicy/${b.name}`, policyText(b));
+    // A policy is named by every group and profile holding it: its tag is made once.
+    const tags = new Map<string, string>();
     return (id) => {
-      const key = `${id}\u0000${content.get(id) ?? ''}`;
-      let v = versions.get(key);
-      if (v === undefined) versions.set(key, (v = versions.size));
-      return `${id}@${v}`;
+      let tag = tags.get(id);
+      if (tag === undefined) {
+        const key = `${id}\u0000${content.get(id) ?? ''}`;
+        let v = versions.get(key);
+        if (v === undefined) versions.set(key, (v = versions.size));
+        tags.set(id, (tag = `${id}@${v}`));
+      }
+      return tag;
     };
   };
 }
 
 /** Per node, the set of its pods' source and destination signatures, as one text (undefined: no pods on this side). */
-function describeNodes(a: EngineAnalysis, nodeOfPod: readonly string[], sigs: { source: string[]; destination: string[] }, nodeIndex: ReadonlyMap<string, number>): (string | undefined)[] {
-  const sets: { source: Set<string>; destination: Set<string> }[] = [];
+function describeNodes(a: EngineAnalysis, nodeOfPod: readonly string[], sigs: { source: Int32Array; destination: Int32Array }, nodeIndex: ReadonlyMap<string, number>): (string | undefined)[] {
+  const sets: { source: Set<number>; destination: Set<number> }[] = [];
   a.pods.forEach((_, i) => {
     const n = nodeIndex.get(nodeOfPod[i]!)!;
     const c = a.classSet.classOfPod[i]!;
@@ -91,7 +97,8 @@ function describeNodes(a: EngineAnalysis, nodeOfPod: readonly string[], sigs: { 
     set.source.add(sigs.source[c]!);
     set.destination.add(sigs.destination[c]!);
   });
-  return Array.from(sets, (set) => (set ? `${[...set.source].sort().join('\u0001')}\u0002${[...set.destination].sort().join('\u0001')}` : undefined));
+  const sorted = (ids: Set<number>) => [...ids].sort((x, y) => x - y).join(',');
+  return Array.from(sets, (set) => (set ? `${sorted(set.source)}/${sorted(set.destination)}` : undefined));
 }
 
 export function diffConnections(before: DiffSide, after: DiffSide, notes: string[]): ConnectionChange[] {
@@ -146,8 +153,9 @@ export function diffConnections(before: DiffSide, after: DiffSide, notes: string
   const sameDescriptions: boolean[] = nodeIds.map(() => false);
   if (b.options.ipBlockMatchesPods === a.options.ipBlockMatchesPods) {
     const tagger = policyTagger();
-    const sigBefore = b.signatures(tagger(b));
-    const sigAfter = a.signatures(tagger(a));
+    const table = newSignatureTable();
+    const sigBefore = b.signatureIds(tagger(b), table);
+    const sigAfter = a.signatureIds(tagger(a), table);
     const classOf = (x: EngineAnalysis, pod: number) => x.classSet.classOfPod[pod]!;
     const same = (j: Joint, sigs: 'source' | 'destination') =>
       j.podBefore.map((pb, i) => pb >= 0 && j.podAfter[i]! >= 0 && sigBefore[sigs][classOf(b, pb)] === sigAfter[sigs][classOf(a, j.podAfter[i]!)]);

@@ -4,6 +4,7 @@
 import { compareText } from '../model/order.ts';
 import type { AdminNetworkPolicy, BaselineAdminNetworkPolicy, Cluster, NetworkPolicy } from '../model/types.ts';
 import { canonicalJson } from './canonical.ts';
+import { policyText } from './policy-text.ts';
 import type { PolicyChange, PolicyTier } from './types.ts';
 
 type AnyPolicy = NetworkPolicy | AdminNetworkPolicy | BaselineAdminNetworkPolicy;
@@ -40,8 +41,8 @@ function compareFields(x: string, y: string): number {
   return index(x) - index(y) || compareText(x, y);
 }
 
-function sameText({ source: _a, ...a }: AnyPolicy, { source: _b, ...b }: AnyPolicy): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+function sameText(a: AnyPolicy, b: AnyPolicy): boolean {
+  return policyText(a) === policyText(b);
 }
 
 function policiesOf(c: Cluster): Map<string, { tier: PolicyTier; id: string; policy: AnyPolicy }> {

@@ -774,8 +774,44 @@ export class EngineAnalysis implements Analysis {
    * names a policy's version (a changed policy must get a new tag).
    */
   signatures(tag: (policyId: string) => string, fromClass = 0): { source: string[]; destination: string[]; externals: string } {
+    const parts = this.signatureParts(tag);
+    const source: string[] = [];
+    const destination: string[] = [];
+    for (let c = fromClass; c < this.classSet.classes.length; c++) {
+      source.push(parts.source(c).join('|'));
+      destination.push(parts.destination(c).join('|'));
+    }
+    // Externals are described only for a full description (they do not change with pods).
+    const externals = fromClass > 0 ? '' : this.externals.map((e, i) => `${e.id}<${parts.external(i)}`).join(' ');
+    return { source, destination, externals };
+  }
+
+  /**
+   * The classes' signatures as numbers interned in `table`: equal numbers for equal signatures,
+   * across every analysis described into the same table (with the same `tag`). What a diff
+   * compares: each group's and profile's text is hashed once, not once per class.
+   */
+  signatureIds(tag: (policyId: string) => string, table: SignatureTable): { source: Int32Array; destination: Int32Array } {
+    const parts = this.signatureParts(tag);
+    const intern = (map: Map<string, number>, text: string) => {
+      let id = map.get(text);
+      if (id === undefined) map.set(text, (id = map.size));
+      return id;
+    };
+    const numbers = (texts: string[]) => texts.map((t) => intern(table.parts, t)).join(',');
+    const count = this.classSet.classes.length;
+    const source = new Int32Array(count);
+    const destination = new Int32Array(count);
+    for (let c = 0; c < count; c++) {
+      source[c] = intern(table.sources, numbers(parts.source(c)));
+      destination[c] = intern(table.destinations, numbers(parts.destination(c)));
+    }
+    return { source, destination };
+  }
+
+  /** The texts a class's signatures join, and an external's (each group and profile described once, when first needed). */
+  private signatureParts(tag: (policyId: string) => string): { source: (c: number) => string[]; destination: (c: number) => string[]; external: (i: number) => string } {
     const policyTag = (pi: number) => tag(this.cluster.policies[pi]!.id);
-    // Each group and profile is described once, when first needed; classes only join the descriptions.
     const lazily = <T,>(items: readonly T[], text: (item: T) => string) => {
       const cache: string[] = [];
       return (i: number) => (cache[i] ??= text(items[i]!));
@@ -790,27 +826,24 @@ export class EngineAnalysis implements Analysis {
     const ingressProfiles = profiles(this.ingress);
     const ports = lazily(this.classSet.namedPorts, (list) => list.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(','));
     const admin = this.admin?.describe(tag);
-    const source: string[] = [];
-    const destination: string[] = [];
-    this.classSet.classes.slice(fromClass).forEach((c, i) => {
-      const id = fromClass + i;
-      const adminSource = admin ? `|${admin.group('egress', id)}|${admin.profile('ingress', id)}` : '';
-      const adminDestination = admin ? `|${admin.group('ingress', id)}|${admin.profile('egress', id)}` : '';
-      source.push(`${egressGroups(this.egress.groupOfClass[id]!)}|${ingressProfiles(this.ingress.profileOfClass[id]!)}${adminSource}`);
-      destination.push(`${ingressGroups(this.ingress.groupOfClass[id]!)}|${egressProfiles(this.egress.profileOfClass[id]!)}|${ports(c.namedPorts)}${adminDestination}`);
-    });
-    // Externals are described only for a full description (they do not change with pods).
-    const externals = fromClass > 0 ? '' : this.externals
-      .map((e, i) => {
+    return {
+      source: (c) => {
+        const own = [egressGroups(this.egress.groupOfClass[c]!), ingressProfiles(this.ingress.profileOfClass[c]!)];
+        return admin ? [...own, admin.group('egress', c), admin.profile('ingress', c)] : own;
+      },
+      destination: (c) => {
+        const own = [ingressGroups(this.ingress.groupOfClass[c]!), egressProfiles(this.egress.profileOfClass[c]!), ports(this.classSet.classes[c]!.namedPorts)];
+        return admin ? [...own, admin.group('ingress', c), admin.profile('egress', c)] : own;
+      },
+      external: (i) => {
         const src = this.sourceAtomOfExternal[i]!;
         const dst = this.destinationAtomOfExternal[i]!;
         const inRules = src < 0 ? '' : ingressProfiles(this.ingress.profileOfAtom[src]!);
         const outRules = dst < 0 ? '' : egressProfiles(this.egress.profileOfAtom[dst]!);
         const adminRules = admin && dst >= 0 ? `|${admin.atom('egress', dst)}` : '';
-        return `${e.id}<${inRules}>${outRules}${adminRules}`;
-      })
-      .join(' ');
-    return { source, destination, externals };
+        return `${inRules}>${outRules}${adminRules}`;
+      },
+    };
   }
 
   allowed(from: EndpointRef, to: EndpointRef): PortSet {
@@ -941,6 +974,17 @@ function lowerBound(pods: readonly Pod[], id: string): number {
   return lo;
 }
 
+
+/** Where signatureIds interns: one table for the analyses whose signatures are compared. */
+export interface SignatureTable {
+  parts: Map<string, number>;
+  sources: Map<string, number>;
+  destinations: Map<string, number>;
+}
+
+export function newSignatureTable(): SignatureTable {
+  return { parts: new Map(), sources: new Map(), destinations: new Map() };
+}
 
 export function analyze(cluster: Cluster, options: AnalysisOptions = DEFAULT_OPTIONS, previous?: EngineAnalysis): EngineAnalysis {
   // Reuse is only sound for the same semantic options.

@@ -12,7 +12,7 @@ import { selectorMatches } from '../policy/selector.ts';
 import { AdminDirection } from './admin-direction.ts';
 import { adminPoliciesOf, compileAdminRules, PodSets, subjectClasses, type AdminPolicy } from './admin-rules.ts';
 import type { PodClass } from './classes.ts';
-import { DirectionTables, type Profile } from './direction-tables.ts';
+import { DirectionTables } from './direction-tables.ts';
 import { cidrRanges, type IpPartition } from './ip-partition.ts';
 import type { PortTable } from './port-table.ts';
 import type { Direction, MatchContext } from './rules.ts';
@@ -84,14 +84,19 @@ export class AdminTiers {
     }
   }
 
-  /** Content descriptions of a class's admin positions, for the engine's signatures. */
+  /** Content descriptions of a class's admin positions, for the engine's signatures (each group and profile described once). */
   describe(tag: (id: string) => string): { group: (direction: Direction, c: number) => string; profile: (direction: Direction, c: number) => string; atom: (direction: Direction, atom: number) => string } {
     const policyTag = (pi: number) => tag(`${this.policies[pi]!.kind}/${this.policies[pi]!.name}`);
-    const rules = (direction: Direction, p: Profile) => p.rules.map((r) => `${policyTag(this[direction].tables.rules[r]!.policy)}#${this[direction].tables.rules[r]!.index}`).join(',');
+    const texts = { ingress: { groups: [] as string[], profiles: [] as string[] }, egress: { groups: [] as string[], profiles: [] as string[] } };
+    const group = (direction: Direction, g: number) => (texts[direction].groups[g] ??= this[direction].tables.groupPolicies[g]!.map(policyTag).join(','));
+    const profile = (direction: Direction, p: number) => {
+      const t = this[direction].tables;
+      return (texts[direction].profiles[p] ??= t.profiles[p]!.rules.map((r) => `${policyTag(t.rules[r]!.policy)}#${t.rules[r]!.index}`).join(','));
+    };
     return {
-      group: (direction, c) => this[direction].tables.groupPolicies[this[direction].tables.groupOfClass[c]!]!.map(policyTag).join(','),
-      profile: (direction, c) => rules(direction, this[direction].tables.profiles[this[direction].tables.profileOfClass[c]!]!),
-      atom: (direction, atom) => rules(direction, this[direction].tables.profiles[this[direction].tables.profileOfAtom[atom]!]!),
+      group: (direction, c) => group(direction, this[direction].tables.groupOfClass[c]!),
+      profile: (direction, c) => profile(direction, this[direction].tables.profileOfClass[c]!),
+      atom: (direction, atom) => profile(direction, this[direction].tables.profileOfAtom[atom]!),
     };
   }
 }
