@@ -3,6 +3,7 @@
 // events in a range, and the rebuild of any instant (the last checkpoint before it, then the
 // events up to it). Recently rebuilt instants are kept, so stepping forward replays only the
 // events in between.
+import type { EngineAnalysis } from '../../shared/engine/engine.ts';
 import type { ResourceKind, SourceEvent } from '../cluster/source.ts';
 import { decodeEvent, EVENT_TYPES, type EventRow } from './codec.ts';
 import { prepareEngine, splitKey, type ObjectSet, type PreparedEngine } from './object-set.ts';
@@ -295,23 +296,26 @@ export class HistoryReader {
    * while this thread does something else; only the analysis is made here. Its engine is its
    * own (not kept for stepping, and never one that is).
    */
-  async rebuildAside(at: number, prepare: (stored: StoredInstant) => Promise<PreparedEngine>): Promise<PastInstant | NotRebuilt> {
+  async rebuildAside(at: number, prepare: (stored: StoredInstant) => Promise<PreparedEngine>, basis: () => EngineAnalysis | undefined = () => undefined): Promise<PastInstant | NotRebuilt> {
     this.read();
     const where = this.locate(at);
     if ('reason' in where) return where;
     const { session, eventId } = where;
     // Never a kept engine: a rebuild meanwhile may step it forward in place.
     const prepared = await prepare(this.stored(session.id, eventId));
-    const engine = engineFrom(prepared, (JSON.parse(session.options) as SessionOptions).analysis);
+    const engine = engineFrom(prepared, (JSON.parse(session.options) as SessionOptions).analysis, basis());
     return pastInstant(at, session, { engine, seq: where.seq, changedAt: where.changedAt });
   }
 
   /** `a` rebuilt here (and kept) while `b` is prepared by `prepare` (see rebuildAside): a diff's two sides in the time of one. */
   async rebuildPair(a: number, b: number, prepare: (stored: StoredInstant) => Promise<PreparedEngine>): Promise<[PastInstant | NotRebuilt, PastInstant | NotRebuilt]> {
-    const after = this.rebuildAside(b, prepare);
+    // `b`'s analysis takes `a`'s class level when their policies and namespaces are the same.
+    let basis: EngineAnalysis | undefined;
+    const after = this.rebuildAside(b, prepare, () => basis);
     // Waited for below, even when rebuilding `a` throws.
     after.catch(() => {});
     const before = this.rebuild(a);
+    if (!('reason' in before)) basis = before.engine.analysis;
     return [before, await after];
   }
 

@@ -1,6 +1,7 @@
 // An instant of the past, rebuilt: a checkpoint's objects and the events after it, fed to a fresh
 // LiveEngine — the same state folding and analysis the live server ran — and the
 // `traffic-map/analysis@1` document made from it the way the live snapshot is made.
+import type { EngineAnalysis } from '../../shared/engine/engine.ts';
 import type { Group } from '../../shared/matrix/matrix.ts';
 import type { AnalysisOptions } from '../../shared/model/types.ts';
 import type { SourceEvent } from '../cluster/source.ts';
@@ -10,9 +11,9 @@ import { decodeCheckpoint, decodeEvent, type EventRow } from './codec.ts';
 import { ObjectSet, type Checkpoint, type PreparedEngine } from './object-set.ts';
 
 /** A LiveEngine holding a prepared state (see prepareEngine), loaded at once (not listening to anything). */
-export function engineFrom(prepared: PreparedEngine, analysis: AnalysisOptions): LiveEngine {
+export function engineFrom(prepared: PreparedEngine, analysis: AnalysisOptions, basis?: EngineAnalysis): LiveEngine {
   const engine = new LiveEngine({ analysis, coalesceMs: 0 });
-  engine.load(prepared.statuses, prepared.load);
+  engine.load(prepared.statuses, prepared.load, basis);
   return engine;
 }
 

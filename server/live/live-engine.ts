@@ -4,6 +4,7 @@
 import type { Finding } from '../../shared/engine/analysis.ts';
 import { analyze, type EngineAnalysis } from '../../shared/engine/engine.ts';
 import { sameFinding } from '../../shared/engine/findings.ts';
+import { analysisLike } from '../../shared/engine/similar.ts';
 import type { AnalysisOptions } from '../../shared/model/types.ts';
 import type { ResourceKind, ResourceStatus, SourceEvent } from '../cluster/source.ts';
 import { ClusterState, type PreparedLoad } from './cluster-state.ts';
@@ -182,11 +183,12 @@ export class LiveEngine {
    * objects in one load (`prepareLoad`, possibly made in another thread), then one analysis. No
    * delta: nobody listens to a rebuilt engine yet.
    */
-  load(statuses: readonly { resource: ResourceKind; status: ResourceStatus }[], objects: PreparedLoad): void {
+  /** `basis`: an analysis of a cluster with the same namespaces and policies, whose class level the load's analysis may take (see analysisLike). */
+  load(statuses: readonly { resource: ResourceKind; status: ResourceStatus }[], objects: PreparedLoad, basis?: EngineAnalysis): void {
     if (this.seqNo !== 0 || this.pending.length > 0) throw new Error('LiveEngine.load: only a fresh engine can be loaded');
     for (const s of statuses) this.state.setStatus(s.resource, s.status);
     this.state.loadPrepared(objects);
-    this.current = this.compute();
+    this.current = this.compute(basis);
     this.lastEventAt = new Date().toISOString();
   }
 
@@ -200,9 +202,10 @@ export class LiveEngine {
     this.listeners.clear();
   }
 
-  private compute(): Computed {
+  private compute(basis?: EngineAnalysis): Computed {
+    const cluster = this.state.cluster();
     // The previous analysis lends its classes and selections when they still hold.
-    const analysis = analyze(this.state.cluster(), this.options.analysis, (this.current as Computed | undefined)?.analysis);
+    const analysis = (basis && analysisLike(basis, cluster, this.options.analysis)) ?? analyze(cluster, this.options.analysis, (this.current as Computed | undefined)?.analysis);
     const sigs = analysis.signatures(this.policyTag);
     const unknown = this.state.unknownNamespaces();
     return {

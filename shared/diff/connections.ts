@@ -11,7 +11,7 @@
 import { newSignatureTable, type EngineAnalysis } from '../engine/engine.ts';
 import { PortTable } from '../engine/port-table.ts';
 import { compareText } from '../model/order.ts';
-import { policyText } from './policy-text.ts';
+import { policyText } from '../model/policy-text.ts';
 import { commonRanges, familiesOf, type CommonRange } from './ranges.ts';
 import type { CellState, DiffSide, NodeMembers } from './side.ts';
 import type { ConnectionChange, Ports } from './types.ts';

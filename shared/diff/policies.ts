@@ -4,7 +4,7 @@
 import { compareText } from '../model/order.ts';
 import type { AdminNetworkPolicy, BaselineAdminNetworkPolicy, Cluster, NetworkPolicy } from '../model/types.ts';
 import { canonicalJson } from './canonical.ts';
-import { policyText } from './policy-text.ts';
+import { policyText } from '../model/policy-text.ts';
 import type { PolicyChange, PolicyTier } from './types.ts';
 
 type AnyPolicy = NetworkPolicy | AdminNetworkPolicy | BaselineAdminNetworkPolicy;

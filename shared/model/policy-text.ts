@@ -1,6 +1,7 @@
 // A policy's content as written, as text (`source`, the file it was read from, left out): equal
-// texts are equal policies. Made once per policy object: a diff asks twice (which policies
-// changed, and the signatures that skip the rows and columns no changed policy touches).
+// texts are equal policies. Made once per policy object: a diff asks up to three times (whether
+// one side's analysis can be derived from the other's, which policies changed, and the signatures
+// that skip the rows and columns no changed policy touches).
 const texts = new WeakMap<object, string>();
 
 export function policyText(policy: object): string {
