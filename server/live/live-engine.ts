@@ -181,9 +181,9 @@ export class LiveEngine {
   /**
    * Brings a fresh engine to a known state at once (a history checkpoint): statuses, then the
    * objects in one load (`prepareLoad`, possibly made in another thread), then one analysis. No
-   * delta: nobody listens to a rebuilt engine yet.
+   * delta: nobody listens to a rebuilt engine yet. `basis`: an analysis of a cluster with the same
+   * namespaces and policies, whose class level the load's analysis may take (see analysisLike).
    */
-  /** `basis`: an analysis of a cluster with the same namespaces and policies, whose class level the load's analysis may take (see analysisLike). */
   load(statuses: readonly { resource: ResourceKind; status: ResourceStatus }[], objects: PreparedLoad, basis?: EngineAnalysis): void {
     if (this.seqNo !== 0 || this.pending.length > 0) throw new Error('LiveEngine.load: only a fresh engine can be loaded');
     for (const s of statuses) this.state.setStatus(s.resource, s.status);

@@ -140,7 +140,7 @@ export class EngineAnalysis implements Analysis {
     const ports = this.portTable;
     this.pods = cluster.pods.filter((p) => p.exclusion === null);
     this.excludedPods = cluster.pods.filter((p) => p.exclusion !== null);
-    if (!this.pods.every((p, i) => i === 0 || this.pods[i - 1]!.id < p.id)) this.podIndexById = new Map(this.pods.map((p, i) => [p.id, i]));
+    if (!sortedById(this.pods)) this.podIndexById = new Map(this.pods.map((p, i) => [p.id, i]));
     const policies = cluster.policies;
 
     // Address partitions: peers of ingress rules are sources, peers of egress rules destinations
@@ -963,6 +963,11 @@ function hasIpv6(pods: readonly Pod[]): boolean {
 }
 
 /** First index of a pod list sorted by id whose id is not below `id`. */
+/** Pods in strictly increasing id order (what lowerBound and withPods read). */
+export function sortedById(pods: readonly Pod[]): boolean {
+  return pods.every((p, i) => i === 0 || pods[i - 1]!.id < p.id);
+}
+
 function lowerBound(pods: readonly Pod[], id: string): number {
   let lo = 0;
   let hi = pods.length;

@@ -4,7 +4,7 @@
 // instants a day apart meets this case: churn replaced the pods, the policies stayed.
 import type { AnalysisOptions, Cluster } from '../model/types.ts';
 import { policyText } from '../model/policy-text.ts';
-import type { EngineAnalysis } from './engine.ts';
+import { sortedById, type EngineAnalysis } from './engine.ts';
 
 /** `cluster`'s analysis from `basis`; null when a namespace, a policy or the options differ (then analyze it afresh). */
 export function analysisLike(basis: EngineAnalysis, cluster: Cluster, options: AnalysisOptions): EngineAnalysis | null {
@@ -15,8 +15,8 @@ export function analysisLike(basis: EngineAnalysis, cluster: Cluster, options: A
   if (!sameTexts(was.policies, cluster.policies) || !sameTexts(was.adminPolicies, cluster.adminPolicies) || !sameTexts(baseline(was), baseline(cluster))) return null;
   if (JSON.stringify(was.namespaces) !== JSON.stringify(cluster.namespaces)) return null;
   // withPods finds pods by id in sorted lists.
-  if (!cluster.pods.every((p, i) => i === 0 || cluster.pods[i - 1]!.id < p.id)) return null;
-  // Every pod is placed afresh: none of this cluster's pod objects is the basis's.
+  if (!sortedById(cluster.pods)) return null;
+  // Every pod id of either cluster is a change: their pod objects are not shared.
   const ids = new Set<string>();
   for (const p of basis.pods) ids.add(p.id);
   for (const p of cluster.pods) ids.add(p.id);

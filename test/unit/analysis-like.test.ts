@@ -89,12 +89,12 @@ describe('analysisLike', () => {
       const policy = objects.find((o) => (o as Json)['kind'] === 'NetworkPolicy') as Json | undefined;
       const namespace = objects.find((o) => (o as Json)['kind'] === 'Namespace') as Json | undefined;
       if (!policy || !namespace) continue;
-      const renamed = objects.map((o) => (o === policy ? { ...policy, spec: { ...(policy['spec'] as Json), policyTypes: ['Ingress', 'Egress'], egress: [] } } : o));
+      const rewritten = objects.map((o) => (o === policy ? { ...policy, spec: { ...(policy['spec'] as Json), policyTypes: ['Ingress', 'Egress'], egress: [] } } : o));
       const relabelled = objects.map((o) => (o === namespace ? { ...namespace, metadata: { ...meta(namespace), labels: { changed: 'yes' } } } : o));
       expect(analysisLike(basis, clusterOf(objects), basis.options)).not.toBeNull();
       expect(analysisLike(basis, clusterOf(objects), { ipBlockMatchesPods: !basis.options.ipBlockMatchesPods })).toBeNull();
       expect(analysisLike(basis, clusterOf(relabelled), basis.options)).toBeNull();
-      const changed = clusterOf(renamed);
+      const changed = clusterOf(rewritten);
       if (JSON.stringify(changed.policies) !== JSON.stringify(basis.cluster.policies)) expect(analysisLike(basis, changed, basis.options)).toBeNull();
       declined++;
     }
