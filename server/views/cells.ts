@@ -21,16 +21,20 @@ export class CellContext {
   private readonly hasPort = new Map<number, boolean>();
   readonly keys: KeyMatrix;
 
+  /**
+   * `portSets`: port sets by canonical text, kept by the caller across contexts, so that equal sets
+   * are one object in every cell made with it (cells then compare by identity).
+   */
   constructor(
     readonly a: EngineAnalysis,
     private readonly port: ViewSpec['port'],
     private readonly membership: Membership,
+    private readonly portSets = new Map<string, PortsJSON>(),
   ) {
     this.keys = KeyMatrix.of(a);
   }
 
   private readonly texts = new Map<number, string>();
-  private readonly jsonOfText = new Map<string, PortsJSON>();
 
   /** Canonical text of a port set (equal sets, equal texts, across analyses). */
   portsText(id: number): string {
@@ -38,19 +42,19 @@ export class CellContext {
     if (t === undefined) {
       const set = this.a.portTable.get(id);
       this.texts.set(id, (t = set.key()));
-      this.jsonOfText.set(t, set.toJSON());
+      if (!this.portSets.has(t)) this.portSets.set(t, set.toJSON());
     }
     return t;
   }
 
   /** The JSON of a set whose text `portsText` gave. */
   portsJSONOfText(text: string): PortsJSON {
-    return this.jsonOfText.get(text)!;
+    return this.portSets.get(text)!;
   }
 
   portsJSON(id: number): PortsJSON {
     let j = this.json.get(id);
-    if (j === undefined) this.json.set(id, (j = this.a.portTable.get(id).toJSON()));
+    if (j === undefined) this.json.set(id, (j = this.portsJSONOfText(this.portsText(id))));
     return j;
   }
 

@@ -5,7 +5,8 @@ import type { Finding } from '../../shared/engine/analysis.ts';
 import type { EngineAnalysis } from '../../shared/engine/engine.ts';
 import { sortFindings } from '../../shared/engine/findings.ts';
 import type { SourceStatus } from '../../shared/model/status.ts';
-import { findingKey, cellKey, recountedCell, type ViewCell, type ViewDelta, type ViewNode, type ViewSpec, type ViewState } from '../../shared/protocol/view.ts';
+import { findingKey, recountedCell, type PortsJSON, type ViewCell, type ViewDelta, type ViewNode, type ViewSpec, type ViewState } from '../../shared/protocol/view.ts';
+import { CellIndex, putCell, type CellsByNode } from './cell-index.ts';
 import { CellContext, EXTERNAL_KEY_BASE } from './cells.ts';
 import { Membership, representative, type Member, type Unknown } from './members.ts';
 
@@ -74,8 +75,11 @@ interface DirtyArea {
   sameKeys: Set<string>;
 }
 
+/** Port sets kept by a view across updates (see CellContext): beyond this many, start over. */
+const PORT_SETS_KEPT = 4096;
+
 const sameCell = (x: ViewCell | undefined, y: ViewCell | null) =>
-  x === undefined ? y === null : y !== null && x.allowed === y.allowed && x.total === y.total && sameJSON(x.ports, y.ports);
+  x === undefined ? y === null : y !== null && x.allowed === y.allowed && x.total === y.total && (x.ports === y.ports || sameJSON(x.ports, y.ports));
 
 function unknownList(unknown: Unknown): 'all' | string[] {
   return unknown === 'all' ? 'all' : [...unknown].sort();
@@ -100,9 +104,10 @@ export class ViewModel {
   private membership: Membership | null = null;
   /** The analysis and unknown set the membership was built for. */
   private basis: { analysis: EngineAnalysis; unknown: string } | null = null;
-  /** The cells' keys by row and by column, to find a row's or column's old cells. */
-  private readonly rowIndex = new Map<string, Set<string>>();
-  private readonly colIndex = new Map<string, Set<string>>();
+  /** The state's cells by row and by column too: a row's or column's old cells without a key per cell. */
+  private readonly cells: CellIndex;
+  /** Equal port sets as one object across updates, so unchanged cells compare by identity. */
+  private readonly portSets = new Map<string, PortsJSON>();
   /** Pod level: each key cell's port set as canonical text, and the keys the view's pods use. */
   private keyCellText = new Map<string, string>();
   private usedKeys: { rows: Set<number>; cols: Set<number> } = { rows: new Set(), cols: new Set() };
@@ -121,6 +126,7 @@ export class ViewModel {
       status: input.status,
       unknown: unknownList(input.unknown),
     };
+    this.cells = new CellIndex(this.state.cells);
     this.update(input, { full: true, rows: new Set(), cols: new Set(), touched: new Set() });
   }
 
@@ -144,7 +150,8 @@ export class ViewModel {
       !hint.full && this.membership !== null && this.basis !== null && this.basis.analysis.portTable === a.portTable && this.basis.unknown === unknownText;
     const membership = incremental ? this.membership! : new Membership(this.spec, a, input.unknown);
     const area = incremental ? this.moved(membership, a, hint, delta) : this.rebuilt(membership, a, delta);
-    const ctx = new CellContext(a, this.spec.port, membership);
+    if (!incremental && this.portSets.size > PORT_SETS_KEPT) this.portSets.clear();
+    const ctx = new CellContext(a, this.spec.port, membership, this.portSets);
     if (this.spec.level === 'pod') this.updateKeyCells(ctx, membership, area === 'all', delta);
     else this.updateCells(ctx, membership.members, area, delta);
 
@@ -156,22 +163,11 @@ export class ViewModel {
     // Apply to our own state: it is what the next snapshot sends.
     this.membership = membership;
     this.basis = { analysis: a, unknown: unknownText };
-    for (const id of delta.nodes.remove) {
-      this.state.nodes.delete(id);
-      this.rowIndex.delete(id);
-      this.colIndex.delete(id);
-    }
+    // A removed node's cells are all in the delta's removed cells.
+    for (const id of delta.nodes.remove) this.state.nodes.delete(id);
     for (const node of delta.nodes.upsert) this.state.nodes.set(node.id, node);
-    for (const [from, to] of delta.cells.remove) {
-      this.state.cells.delete(cellKey(from, to));
-      this.rowIndex.get(from)?.delete(to);
-      this.colIndex.get(to)?.delete(from);
-    }
-    for (const [from, to, cell] of delta.cells.upsert) {
-      this.state.cells.set(cellKey(from, to), cell);
-      index(this.rowIndex, from, to);
-      index(this.colIndex, to, from);
-    }
+    for (const [from, to] of delta.cells.remove) this.cells.delete(from, to);
+    for (const [from, to, cell] of delta.cells.upsert) this.cells.set(from, to, cell);
     for (const [row, col] of delta.keyCells.remove) this.state.keyCells.delete(`${row}\t${col}`);
     for (const [row, col, ports] of delta.keyCells.upsert) this.state.keyCells.set(`${row}\t${col}`, ports);
     if (delta.status) this.state.status = delta.status;
@@ -234,66 +230,61 @@ export class ViewModel {
     // Rows and columns only recounted: the node kept its keys and every cell of it (but the one
     // with itself) had every pair allowed. A pod more in a workload of the M cluster is then a
     // few hundred multiplications, not its row and column computed again.
-    const allFull = (id: string, index: Map<string, Set<string>>, key: (other: string) => string) => {
-      for (const other of index.get(id) ?? []) {
-        const cell = other === id || other.startsWith('ip:') ? undefined : this.state.cells.get(key(other));
-        if (cell && cell.allowed !== cell.total) return false;
-      }
+    const allFull = (id: string, cells: ReadonlyMap<string, ViewCell> | undefined) => {
+      for (const [other, cell] of cells ?? []) if (other !== id && !other.startsWith('ip:') && cell.allowed !== cell.total) return false;
       return true;
     };
-    const fastRows = new Set(rowsToDo.filter((id) => dirty.sameKeys.has(id) && allFull(id, this.rowIndex, (to) => cellKey(id, to))));
-    const fastCols = new Set(colsToDo.filter((id) => dirty.sameKeys.has(id) && allFull(id, this.colIndex, (from) => cellKey(from, id))));
+    const fastRows = new Set(rowsToDo.filter((id) => dirty.sameKeys.has(id) && allFull(id, this.cells.row(id))));
+    const fastCols = new Set(colsToDo.filter((id) => dirty.sameKeys.has(id) && allFull(id, this.cells.col(id))));
     const nodeOf = (id: string) => members.get(id)?.node ?? this.state.nodes.get(id);
-    const recount = (from: string, to: string, fresh: Map<string, ViewCell>) => {
-      const key = cellKey(from, to);
-      const held = this.state.cells.get(key);
-      if (held) fresh.set(key, recountedCell(held, nodeOf(from), nodeOf(to)));
-    };
-    // Fresh cells of the recomputed rows and columns, by `from\tto`.
-    const fresh = new Map<string, ViewCell>();
+    // Fresh cells of the recomputed rows and columns, by row.
+    const fresh: CellsByNode = new Map();
     for (const from of rowsToDo) {
       const m = members.get(from)!;
+      let row: Map<string, ViewCell>;
       if (fastRows.has(from)) {
-        for (const to of this.rowIndex.get(from) ?? []) {
+        row = new Map();
+        for (const [to, held] of this.cells.row(from) ?? []) {
           // The cell with itself, externals and columns computed in full are done below.
           if (to === from || to.startsWith('ip:') || !members.has(to) || (dirty.cols.has(to) && !fastCols.has(to))) continue;
-          recount(from, to, fresh);
+          row.set(to, recountedCell(held, nodeOf(from), nodeOf(to)));
         }
         const self = ctx.cell(m, m);
-        if (self) fresh.set(cellKey(from, from), self);
+        if (self) row.set(from, self);
       } else {
-        for (const [to, cell] of ctx.row(m)) fresh.set(cellKey(from, to), cell);
+        row = ctx.row(m);
       }
       externals.forEach((e, i) => {
         const cell = e.asDestination ? ctx.externalCell(i, m, 'to') : null;
-        if (cell) fresh.set(cellKey(from, e.id), cell);
+        if (cell) row.set(e.id, cell);
       });
+      fresh.set(from, row);
     }
     for (const to of colsToDo) {
       const m = members.get(to)!;
       if (fastCols.has(to)) {
-        for (const from of this.colIndex.get(to) ?? []) {
+        for (const [from, held] of this.cells.col(to) ?? []) {
           // Cells of rows being redone were done with their row.
           if (from === to || from.startsWith('ip:') || !members.has(from) || dirty.rows.has(from)) continue;
-          recount(from, to, fresh);
+          putCell(fresh, from, to, recountedCell(held, nodeOf(from), nodeOf(to)));
         }
         if (!dirty.rows.has(to)) {
           const self = ctx.cell(m, m);
-          if (self) fresh.set(cellKey(to, to), self);
+          if (self) putCell(fresh, to, to, self);
         }
       } else {
-        for (const [from, cell] of ctx.col(m)) fresh.set(cellKey(from, to), cell);
+        for (const [from, cell] of ctx.col(m)) putCell(fresh, from, to, cell);
       }
       externals.forEach((e, i) => {
         const cell = e.asSource ? ctx.externalCell(i, m, 'from') : null;
-        if (cell) fresh.set(cellKey(e.id, to), cell);
+        if (cell) putCell(fresh, e.id, to, cell);
       });
     }
     if (full) {
       for (const [id, m] of members) {
         externals.forEach((e, i) => {
           const cell = e.asSource ? ctx.externalCell(i, m, 'from') : null;
-          if (cell) fresh.set(cellKey(e.id, id), cell);
+          if (cell) putCell(fresh, e.id, id, cell);
         });
       }
     }
@@ -306,36 +297,27 @@ export class ViewModel {
       return before !== undefined && after !== undefined && before.pods !== after.pods;
     };
     const nodeAfter = (id: string) => upserted.get(id) ?? this.state.nodes.get(id);
-    for (const [key, cell] of fresh) {
-      const held = this.state.cells.get(key);
-      if (sameCell(held, cell)) continue;
-      const [from, to] = key.split('\t') as [string, string];
-      const client = held && (recounts(from) || recounts(to)) ? recountedCell(held, nodeAfter(from), nodeAfter(to)) : held;
-      if (sameCell(client, cell)) this.state.cells.set(key, cell);
-      else delta.cells.upsert.push([from, to, cell]);
+    for (const [from, row] of fresh) {
+      const heldRow = this.cells.row(from);
+      for (const [to, cell] of row) {
+        const held = heldRow?.get(to);
+        if (sameCell(held, cell)) continue;
+        const client = held && (recounts(from) || recounts(to)) ? recountedCell(held, nodeAfter(from), nodeAfter(to)) : held;
+        if (sameCell(client, cell)) this.cells.set(from, to, cell);
+        else delta.cells.upsert.push([from, to, cell]);
+      }
     }
-    // Old cells in the recomputed area (or of nodes that are gone) that are no longer there.
-    const redone = (from: string, to: string) => full || dirty.rows.has(from) || dirty.cols.has(to) || !this.present(from, members) || !this.present(to, members);
-    for (const key of this.cellsToCheck(full, dirty, members)) {
-      if (fresh.has(key)) continue;
-      const [from, to] = key.split('\t') as [string, string];
-      if (redone(from, to)) delta.cells.remove.push([from, to]);
-    }
-  }
-
-  private present(id: string, members: ReadonlyMap<string, Member>): boolean {
-    return members.has(id) || (id.startsWith('ip:') && this.state.nodes.has(id));
-  }
-
-  /** Existing cell keys that may have to go: all (full), or those of dirty or removed nodes. */
-  private *cellsToCheck(full: boolean, dirty: DirtyArea, members: ReadonlyMap<string, Member>): Iterable<string> {
-    const gone = [...this.rowIndex.keys(), ...this.colIndex.keys()].filter((id) => !id.startsWith('ip:') && !members.has(id));
+    // Old cells of the recomputed rows and columns that are no longer there. Nodes that left the
+    // view are among them: their pods moved, so `moved` marked their rows and columns.
+    const check = (from: string, to: string) => {
+      if (!fresh.get(from)?.has(to)) delta.cells.remove.push([from, to]);
+    };
     if (full) {
-      yield* this.state.cells.keys();
+      for (const [from, row] of this.cells.rows()) for (const to of row.keys()) check(from, to);
       return;
     }
-    for (const from of new Set([...dirty.rows, ...gone])) for (const to of this.rowIndex.get(from) ?? []) yield cellKey(from, to);
-    for (const to of new Set([...dirty.cols, ...gone])) for (const from of this.colIndex.get(to) ?? []) yield cellKey(from, to);
+    for (const from of dirty.rows) for (const to of this.cells.row(from)?.keys() ?? []) check(from, to);
+    for (const to of dirty.cols) for (const from of this.cells.col(to)?.keys() ?? []) if (!dirty.rows.has(from)) check(from, to);
   }
 
   /**
@@ -412,12 +394,6 @@ export class ViewModel {
     for (const [k, f] of before) if (!next.has(k)) delta.findings.removed.push(f);
     this.state.findings = sortFindings([...next.values()]);
   }
-}
-
-function index(map: Map<string, Set<string>>, key: string, value: string): void {
-  const set = map.get(key);
-  if (set) set.add(value);
-  else map.set(key, new Set([value]));
 }
 
 export function isEmptyDelta(d: ViewDelta): boolean {
