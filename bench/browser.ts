@@ -9,18 +9,13 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { openBrowser } from '../test/support/browser.ts';
 import { firstMessage } from './children.ts';
-import { machineHeader, median, table } from './section.ts';
+import { machineHeader, median, percentile, table } from './section.ts';
 import type { BenchSection, SectionContext, SectionResult } from './section.ts';
 import { SERVER_NODE_FLAGS } from '../server/node-flags.ts';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const EXEC = ['--import', 'tsx'];
 
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 /** Frame intervals (ms) measured in the page while `act` zooms and pans. */
 async function frameTimes(page: Page, act: () => Promise<void>): Promise<number[]> {

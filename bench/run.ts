@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { engineSection } from './engine.ts';
 import { liveSection } from './live.ts';
+import { viewsSection } from './views.ts';
 import { soakSection } from './soak.ts';
 import { browserSection } from './browser.ts';
 import { socketSection } from './socket.ts';
@@ -13,7 +14,7 @@ import { RESULTS_FILE, writeSection } from './section.ts';
 import type { BenchSection } from './section.ts';
 
 /** Sections in the order "all" runs them. Add new ones here. */
-const SECTIONS: readonly BenchSection[] = [engineSection, liveSection, soakSection, browserSection, socketSection, historySection];
+const SECTIONS: readonly BenchSection[] = [engineSection, liveSection, viewsSection, soakSection, browserSection, socketSection, historySection];
 
 const USAGE = `Usage: npm run bench -- [options]
 

@@ -16,7 +16,7 @@ import type { ViewSnapshotMessage, ViewSubscribed } from '../shared/protocol/eve
 import { request } from '../shared/protocol/subscription.ts';
 import { viewIdOf, type ViewDelta, type ViewSpec } from '../shared/protocol/view.ts';
 import { connect } from '../test/support/view-client.ts';
-import { machineHeader, median, table } from './section.ts';
+import { machineHeader, median, percentile, table } from './section.ts';
 import type { BenchSection, SectionContext, SectionResult } from './section.ts';
 import { Link, MARKER_NS, markerName, now } from './socket-ipc.ts';
 import type { ClientKind, ClientResult, ClientSpec, FromClients, FromServer, ServerMeasured, ServerSample, ToClients, ToServer } from './socket-ipc.ts';
@@ -62,11 +62,6 @@ const TARGET_P99_MS = 500;
 const QUEUED_LIMIT = 32;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 async function post(url: string, body: unknown): Promise<void> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
