@@ -51,6 +51,38 @@ const kind = (page: Page, from: string, to: string) =>
 const cellRect = (page: Page, from: string, to: string) =>
   page.evaluate(([f, t]) => (globalThis as Debug).__trafficMapMatrix?.cellRect(f!, t!) ?? null, [from, to]) as Promise<Rect | null>;
 
+/**
+ * A row's or column's label rectangle once it has stayed put for a few frames (closing the detail
+ * panel resizes the canvas and revealing a cell pans it: a rectangle read at once may be stale by
+ * the time the mouse clicks), and what is drawn at `at` within it (the canvas, unless something
+ * covers the label).
+ */
+async function settledLabelRect(page: Page, axis: 'row' | 'col', id: string, at: (r: Rect) => [number, number]): Promise<Rect> {
+  const rect = await page.evaluate(
+    async ([a, i]) => {
+      const m = (globalThis as Debug).__trafficMapMatrix!;
+      const frame = () => new Promise((resolve) => (globalThis as unknown as { requestAnimationFrame(f: () => void): number }).requestAnimationFrame(() => resolve(undefined)));
+      let last = JSON.stringify(m.labelRect(a as 'row' | 'col', i!));
+      for (let same = 0, frames = 0; same < 3 && frames < 300; frames++) {
+        await frame();
+        const now = JSON.stringify(m.labelRect(a as 'row' | 'col', i!));
+        same = now === last ? same + 1 : 0;
+        last = now;
+      }
+      return JSON.parse(last) as Rect | null;
+    },
+    [axis, id],
+  );
+  expect(rect, `${axis} label ${id}`).not.toBeNull();
+  const [x, y] = at(rect!);
+  const hit = await page.evaluate(([px, py]) => {
+    const el = (globalThis as unknown as { document: { elementFromPoint(x: number, y: number): { tagName: string; outerHTML: string } | null } }).document.elementFromPoint(px!, py!);
+    return el ? (el.tagName === 'CANVAS' ? 'CANVAS' : el.outerHTML.slice(0, 120)) : 'nothing';
+  }, [x, y]);
+  expect(hit, `what is at the ${axis} label of ${id}`).toBe('CANVAS');
+  return rect!;
+}
+
 /** Waits until the matrix shows `lvl` with the cluster synced (cell `from → to` is `expected`). */
 async function ready(page: Page, lvl: string, from: string, to: string, expected: MatrixCellKind): Promise<void> {
   await page.waitForFunction(
@@ -157,8 +189,8 @@ it('explains a known pair: prod checkout → postgres on 5432, by the same rules
   expect(new URL(page.url()).searchParams.get('pair')).toBeNull();
 
   // A row label selects the node: labels, IPs, named ports, policies per direction, reach.
-  const label = (await page.evaluate((id) => (globalThis as Debug).__trafficMapMatrix!.labelRect('row', id), 'prod/postgres-0'))!;
-  await page.mouse.click(label.x + label.width / 2, label.y + label.height / 2);
+  const rowLabel = (r: Rect): [number, number] => [r.x + r.width / 2, r.y + r.height / 2];
+  await page.mouse.click(...rowLabel(await settledLabelRect(page, 'row', 'prod/postgres-0', rowLabel)));
   await panel.getByTestId('detail-title').filter({ hasText: 'postgres-0' }).waitFor();
   const ports = (await panel.getByTestId('detail-ports').textContent())!;
   expect(ports).toContain('postgres');
@@ -184,8 +216,8 @@ it('shows a live policy change in kube-system within 2 s, without reload and wit
   expect(zoomed.k).toBeGreaterThan(fitted.k * 1.2);
   await page.evaluate(() => ((globalThis as { __noReload?: boolean }).__noReload = true));
   // The detail panel of kube-system is open during the change (it shares the matrix's subscription).
-  const label = (await page.evaluate(() => (globalThis as Debug).__trafficMapMatrix!.labelRect('col', 'kube-system')))!;
-  await page.mouse.click(label.x + label.width / 2, label.y + label.height - 20);
+  const colLabel = (r: Rect): [number, number] => [r.x + r.width / 2, r.y + r.height - 20];
+  await page.mouse.click(...colLabel(await settledLabelRect(page, 'col', 'kube-system', colLabel)));
   const panel = page.getByTestId('detail-panel');
   await panel.getByTestId('detail-title').filter({ hasText: 'kube-system' }).waitFor();
   expect(await panel.getByTestId('detail-isolation-ingress').textContent()).toMatch(/not isolated \(all \d+ pods\)/);
