@@ -1,10 +1,12 @@
 // Child process of the views benchmark: the M cluster in a LiveEngine fed by the sim's store and
 // churn (no HTTP, no sockets), the socket benchmark's views in rooms, and each room's update timed.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { engineState } from '../server/live/engine-state.ts';
 import { LiveEngine } from '../server/live/live-engine.ts';
 import { Churn } from '../server/sim/churn.ts';
 import { scenarioObjects } from '../server/sim/scenarios/index.ts';
 import { Store } from '../server/sim/store.ts';
+import { ROOM_BUILD } from '../server/socket/view-hub.ts';
 import { ViewRoom } from '../server/socket/view-room.ts';
 import { KeyMatrix } from '../server/views/key-matrix.ts';
 import { RESOURCE_KINDS } from '../shared/model/status.ts';
@@ -15,8 +17,10 @@ export interface ViewTimes {
   nodes: number;
   cells: number;
   keyCells: number;
-  /** A room's first build (its first subscriber), ms. */
+  /** A room's first build at once, ms: the work it takes. */
   build: number[];
+  /** The same build in slices, as the hub makes it: wall time, and the longest the event loop waited meanwhile (ms). */
+  sliced: { ms: number; blockedMs: number }[];
   /** Updates after a policy event (every cell computed again), ms. */
   policy: number[];
   /** Updates under churn, one per flush, ms. */
@@ -60,7 +64,7 @@ const timed = <T>(f: () => T): [T, number] => {
   return [out, performance.now() - t];
 };
 
-const times: ViewTimes[] = specs.map((v) => ({ view: viewIdOf(v), nodes: 0, cells: 0, keyCells: 0, build: [], policy: [], churn: [] }));
+const times: ViewTimes[] = specs.map((v) => ({ view: viewIdOf(v), nodes: 0, cells: 0, keyCells: 0, build: [], sliced: [], policy: [], churn: [] }));
 let rooms: ViewRoom[] = [];
 for (let k = 0; k < BUILDS; k++) {
   rooms = specs.map((v, i) => {
@@ -68,6 +72,17 @@ for (let k = 0; k < BUILDS; k++) {
     times[i]!.build.push(ms);
     return room;
   });
+}
+for (let k = 0; k < BUILDS; k++) {
+  for (const [i, v] of specs.entries()) {
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    const t = performance.now();
+    await new ViewRoom(viewIdOf(v), v, engineState(engine), () => 'bench', ROOM_BUILD).ready;
+    const ms = performance.now() - t;
+    delay.disable();
+    times[i]!.sliced.push({ ms, blockedMs: delay.max / 1e6 });
+  }
 }
 engine.onDelta((d) => {
   for (const room of rooms) room.absorb(d);

@@ -10,7 +10,7 @@ import type { SourceStatus } from '../../shared/model/status.ts';
 import { normalizeView, viewIdOf, type ViewSpec } from '../../shared/protocol/view.ts';
 import type { LiveDelta } from '../live/live-engine.ts';
 import type { EngineState } from '../views/view-model.ts';
-import { ViewRoom } from './view-room.ts';
+import { ViewRoom, type RoomBuild } from './view-room.ts';
 
 export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -31,6 +31,9 @@ export interface ViewHubOptions {
   /** Bytes buffered in a socket's WebSocket before it counts as not reading. */
   lagBytes?: number;
 }
+
+/** New rooms are built in slices of 10 ms with 10 ms pauses: half the event loop at most. */
+export const ROOM_BUILD: RoomBuild = { sliced: { sliceMs: 10, gapMs: 10 } };
 
 const lagRoom = (viewId: string) => `lag:${viewId}`;
 
@@ -99,7 +102,7 @@ export class ViewHub {
     const viewId = viewIdOf(spec);
     let room = this.rooms.get(viewId);
     if (!room) {
-      room = new ViewRoom(viewId, spec, this.stateAt(spec.at), this.options.source);
+      room = this.newRoom(viewId, spec);
       this.rooms.set(viewId, room);
     }
     void socket.join(viewId);
@@ -149,6 +152,25 @@ export class ViewHub {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.rooms.clear();
+  }
+
+  /**
+   * A room whose view is built in slices (half a second for the M cluster's workload view would
+   * hold every other socket up): the snapshot follows once it is built, and so do the events that
+   * came in meanwhile.
+   */
+  private newRoom(viewId: string, spec: ViewSpec): ViewRoom {
+    const room = new ViewRoom(viewId, spec, this.stateAt(spec.at), this.options.source, ROOM_BUILD);
+    room.ready.then(
+      () => {
+        if (room.pending) this.schedule();
+      },
+      // Not expected (our own data); its sockets are disconnected by catchUp and subscribe again.
+      () => {
+        if (this.rooms.get(viewId) === room) this.rooms.delete(viewId);
+      },
+    );
+    return room;
   }
 
   private dropIfUnwatched(viewId: string): void {

@@ -8,7 +8,7 @@ import type { ViewSnapshotMessage } from '../../shared/protocol/events.ts';
 import type { ViewDelta, ViewSpec } from '../../shared/protocol/view.ts';
 import type { LiveDelta } from '../live/live-engine.ts';
 import { isEmptyDelta, ViewModel, type ChangeHint, type EngineState } from '../views/view-model.ts';
-import { runInSlices } from '../run-in-slices.ts';
+import { runInSlices, type Slicing } from '../run-in-slices.ts';
 
 /** Deltas kept for replay. */
 const REPLAY_LIMIT = 256;
@@ -27,8 +27,14 @@ export interface CatchUp {
   deltas: ViewDelta[];
 }
 
+/** How a room builds its view: at once, or in slices of the event loop (see `ViewModel`). */
+export type RoomBuild = 'now' | { sliced: Pick<Slicing<unknown>, 'sliceMs' | 'gapMs'> };
+
 export class ViewRoom {
   readonly model: ViewModel;
+  /** Settles when the view is built; until then the room sends nothing and holds its events. */
+  readonly ready: Promise<void>;
+  private built = false;
   private readonly recent: ViewDelta[] = [];
   private hint = ViewRoom.noHint();
   private pendingEvents = false;
@@ -40,8 +46,18 @@ export class ViewRoom {
     readonly spec: ViewSpec,
     input: EngineState,
     private readonly source: () => string,
+    build: RoomBuild = 'now',
   ) {
-    this.model = new ViewModel(viewId, spec, input);
+    this.model = new ViewModel(viewId, spec, input, build === 'now' ? 'now' : 'steps');
+    if (build === 'now') {
+      this.built = true;
+      this.ready = Promise.resolve();
+    } else {
+      // Events that come in meanwhile are absorbed as usual and applied by the first flush after.
+      this.ready = runInSlices(this.model.buildSteps!, build.sliced.sliceMs, build.sliced.gapMs).then(() => {
+        this.built = true;
+      });
+    }
   }
 
   private static noHint() {
@@ -67,8 +83,9 @@ export class ViewRoom {
     for (const pod of d.touched) this.hint.touched.add(pod);
   }
 
+  /** Events wait for a flush (and the view is built: before that there is nothing to update). */
   get pending(): boolean {
-    return this.pendingEvents;
+    return this.built && this.pendingEvents;
   }
 
   /** Brings the view up to the engine; returns the delta to send, or null when nothing visible changed. */
@@ -85,6 +102,7 @@ export class ViewRoom {
 
   /** The deltas after `seq`, when they are all still here (null: send a snapshot). */
   replayFrom(seq: number): ViewDelta[] | null {
+    if (!this.built) return null;
     if (seq === this.seq) return [];
     const start = this.recent.findIndex((d) => d.prevSeq === seq);
     return start < 0 ? null : this.recent.slice(start);
@@ -96,6 +114,7 @@ export class ViewRoom {
    * and shared.
    */
   async catchUp(): Promise<CatchUp> {
+    await this.ready;
     for (;;) {
       const cached = this.encoded;
       if (cached && performance.now() - cached.at < SNAPSHOT_REUSE_MS) {

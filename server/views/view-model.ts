@@ -8,6 +8,7 @@ import type { SourceStatus } from '../../shared/model/status.ts';
 import { findingKey, recountedCell, type PortsJSON, type ViewCell, type ViewDelta, type ViewNode, type ViewSpec, type ViewState } from '../../shared/protocol/view.ts';
 import { CellIndex, putCell, type CellsByNode } from './cell-index.ts';
 import { CellContext, EXTERNAL_KEY_BASE } from './cells.ts';
+import { runToEnd } from '../run-in-slices.ts';
 import { Membership, representative, type Member, type Unknown } from './members.ts';
 
 /** What a view is computed from: the live engine's current state. */
@@ -75,6 +76,9 @@ interface DirtyArea {
   sameKeys: Set<string>;
 }
 
+/** Cells (or nodes) applied to the state between two steps of a sliced build. */
+const CELLS_PER_STEP = 2048;
+
 /** Port sets kept by a view across updates (see CellContext): beyond this many, start over. */
 const PORT_SETS_KEPT = 4096;
 
@@ -112,8 +116,20 @@ export class ViewModel {
   private keyCellText = new Map<string, string>();
   private usedKeys: { rows: Set<number>; cols: Set<number> } = { rows: new Set(), cols: new Set() };
   private findingsInput: readonly Finding[] | null = null;
+  /** With `build: 'steps'`: the first build, to run (say with `runInSlices`) before the state is read. */
+  readonly buildSteps: Generator<void, ViewDelta> | null;
 
-  constructor(viewId: string, readonly spec: ViewSpec, input: EngineState) {
+  /**
+   * Builds the view of `input` at once, or (`build: 'steps'`) leaves the build in `buildSteps`, cut
+   * in steps so that a big view (the M cluster's workload view: half a million cells, half a
+   * second) can be built without holding the event loop.
+   */
+  constructor(
+    viewId: string,
+    readonly spec: ViewSpec,
+    input: EngineState,
+    build: 'now' | 'steps' = 'now',
+  ) {
     this.state = {
       viewId,
       view: spec,
@@ -127,11 +143,18 @@ export class ViewModel {
       unknown: unknownList(input.unknown),
     };
     this.cells = new CellIndex(this.state.cells);
-    this.update(input, { full: true, rows: new Set(), cols: new Set(), touched: new Set() });
+    const steps = this.updateSteps(input, { full: true, rows: new Set(), cols: new Set(), touched: new Set() });
+    this.buildSteps = build === 'steps' ? steps : null;
+    if (build === 'now') runToEnd(steps);
   }
 
   /** Brings the state to `input`; returns the delta (possibly empty: see `isEmptyDelta`). */
   update(input: EngineState, hint: ChangeHint): ViewDelta {
+    return runToEnd(this.updateSteps(input, hint));
+  }
+
+  /** `update` in steps: it yields between rows and between batches of cells applied. */
+  private *updateSteps(input: EngineState, hint: ChangeHint): Generator<void, ViewDelta> {
     const a = input.analysis;
     const unknownText = JSON.stringify(unknownList(input.unknown));
     const delta: ViewDelta = {
@@ -149,11 +172,11 @@ export class ViewModel {
     const incremental =
       !hint.full && this.membership !== null && this.basis !== null && this.basis.analysis.portTable === a.portTable && this.basis.unknown === unknownText;
     const membership = incremental ? this.membership! : new Membership(this.spec, a, input.unknown);
-    const area = incremental ? this.moved(membership, a, hint, delta) : this.rebuilt(membership, a, delta);
+    const area = incremental ? this.moved(membership, a, hint, delta) : yield* this.rebuilt(membership, a, delta);
     if (!incremental && this.portSets.size > PORT_SETS_KEPT) this.portSets.clear();
     const ctx = new CellContext(a, this.spec.port, membership, this.portSets);
-    if (this.spec.level === 'pod') this.updateKeyCells(ctx, membership, area === 'all', delta);
-    else this.updateCells(ctx, membership.members, area, delta);
+    if (this.spec.level === 'pod') yield* this.updateKeyCells(ctx, membership, area === 'all', delta);
+    else yield* this.updateCells(ctx, membership.members, area, delta);
 
     this.updateFindings(input.findings, delta);
     if (!sameJSON(this.state.status, input.status)) delta.status = input.status;
@@ -165,11 +188,20 @@ export class ViewModel {
     this.basis = { analysis: a, unknown: unknownText };
     // A removed node's cells are all in the delta's removed cells.
     for (const id of delta.nodes.remove) this.state.nodes.delete(id);
-    for (const node of delta.nodes.upsert) this.state.nodes.set(node.id, node);
+    for (const [i, node] of delta.nodes.upsert.entries()) {
+      this.state.nodes.set(node.id, node);
+      if (i % CELLS_PER_STEP === CELLS_PER_STEP - 1) yield;
+    }
     for (const [from, to] of delta.cells.remove) this.cells.delete(from, to);
-    for (const [from, to, cell] of delta.cells.upsert) this.cells.set(from, to, cell);
+    for (const [i, [from, to, cell]] of delta.cells.upsert.entries()) {
+      this.cells.set(from, to, cell);
+      if (i % CELLS_PER_STEP === CELLS_PER_STEP - 1) yield;
+    }
     for (const [row, col] of delta.keyCells.remove) this.state.keyCells.delete(`${row}\t${col}`);
-    for (const [row, col, ports] of delta.keyCells.upsert) this.state.keyCells.set(`${row}\t${col}`, ports);
+    for (const [i, [row, col, ports]] of delta.keyCells.upsert.entries()) {
+      this.state.keyCells.set(`${row}\t${col}`, ports);
+      if (i % CELLS_PER_STEP === CELLS_PER_STEP - 1) yield;
+    }
     if (delta.status) this.state.status = delta.status;
     if (delta.unknown) this.state.unknown = delta.unknown;
     // A view's seq moves only when something in it changed: clients see every seq they are sent.
@@ -212,16 +244,17 @@ export class ViewModel {
   }
 
   /** From scratch: every node compared, every cell redone. */
-  private rebuilt(membership: Membership, a: EngineAnalysis, delta: ViewDelta): 'all' {
+  private *rebuilt(membership: Membership, a: EngineAnalysis, delta: ViewDelta): Generator<void, 'all'> {
     const nodes = new Map<string, ViewNode>();
     for (const [id, m] of membership.members) nodes.set(id, m.node);
     for (const e of externalNodes(a, this.spec.level === 'pod')) nodes.set(e.id, e);
     for (const id of this.state.nodes.keys()) if (!nodes.has(id)) delta.nodes.remove.push(id);
+    yield;
     for (const [id, node] of nodes) if (!sameNode(this.state.nodes.get(id), node)) delta.nodes.upsert.push(node);
     return 'all';
   }
 
-  private updateCells(ctx: CellContext, members: ReadonlyMap<string, Member>, area: DirtyArea | 'all', delta: ViewDelta): void {
+  private *updateCells(ctx: CellContext, members: ReadonlyMap<string, Member>, area: DirtyArea | 'all', delta: ViewDelta): Generator<void> {
     const externals = ctx.a.externals;
     const full = area === 'all';
     const dirty = full ? { rows: new Set<string>(), cols: new Set<string>(), sameKeys: new Set<string>() } : area;
@@ -259,6 +292,7 @@ export class ViewModel {
         if (cell) row.set(e.id, cell);
       });
       fresh.set(from, row);
+      yield;
     }
     for (const to of colsToDo) {
       const m = members.get(to)!;
@@ -306,6 +340,7 @@ export class ViewModel {
         if (sameCell(client, cell)) this.cells.set(from, to, cell);
         else delta.cells.upsert.push([from, to, cell]);
       }
+      yield;
     }
     // Old cells of the recomputed rows and columns that are no longer there. Nodes that left the
     // view are among them: their pods moved, so `moved` marked their rows and columns.
@@ -324,7 +359,7 @@ export class ViewModel {
    * Pod level: the key table over the row and column keys the view's pods use. Within one key
    * numbering only keys that came into use or went out of use change anything.
    */
-  private updateKeyCells(ctx: CellContext, membership: Membership, full: boolean, delta: ViewDelta): void {
+  private *updateKeyCells(ctx: CellContext, membership: Membership, full: boolean, delta: ViewDelta): Generator<void> {
     const rows = new Set(membership.bySource.keys());
     const cols = new Set(membership.byDestination.keys());
     const old = full ? { rows: new Set<number>(), cols: new Set<number>() } : this.usedKeys;
@@ -349,6 +384,7 @@ export class ViewModel {
         const col = entries[i]!;
         if (cols.has(col) && (rowIsNew || newCols.has(col))) put(row, col, entries[i + 1]!);
       }
+      yield;
     }
     ctx.a.externals.forEach((e, i) => {
       const ext = EXTERNAL_KEY_BASE + i;
