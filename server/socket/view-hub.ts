@@ -151,6 +151,7 @@ export class ViewHub {
     clearInterval(this.lagCheck);
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    for (const room of this.rooms.values()) room.close();
     this.rooms.clear();
   }
 
@@ -175,7 +176,10 @@ export class ViewHub {
 
   private dropIfUnwatched(viewId: string): void {
     const sockets = this.io.of('/').adapter.rooms.get(viewId);
-    if (!sockets || sockets.size === 0) this.rooms.delete(viewId);
+    if (!sockets || sockets.size === 0) {
+      this.rooms.get(viewId)?.close();
+      this.rooms.delete(viewId);
+    }
   }
 
   private schedule(): void {
@@ -234,8 +238,11 @@ export class ViewHub {
         for (const d of deltas) socket.emit('view:delta', d);
         this.release(socket, room.viewId);
       },
-      // Not expected (our own data, zlib); the client reconnects, subscribes again and gets another try.
-      () => socket.disconnect(true),
+      // A room closed meanwhile (nobody watched it any more) has nothing to send. Anything else is
+      // not expected (our own data, zlib): the client reconnects, subscribes again and gets another try.
+      () => {
+        if (!room.closed) socket.disconnect(true);
+      },
     );
     return { mode: 'snapshot', deltas: 0 };
   }

@@ -8,7 +8,7 @@ import type { ViewSnapshotMessage } from '../../shared/protocol/events.ts';
 import type { ViewDelta, ViewSpec } from '../../shared/protocol/view.ts';
 import type { LiveDelta } from '../live/live-engine.ts';
 import { isEmptyDelta, ViewModel, type ChangeHint, type EngineState } from '../views/view-model.ts';
-import { runInSlices, type Slicing } from '../run-in-slices.ts';
+import { runInSlices, sliced, type Slicing } from '../run-in-slices.ts';
 
 /** Deltas kept for replay. */
 const REPLAY_LIMIT = 256;
@@ -32,9 +32,13 @@ export type RoomBuild = 'now' | { sliced: Pick<Slicing<unknown>, 'sliceMs' | 'ga
 
 export class ViewRoom {
   readonly model: ViewModel;
-  /** Settles when the view is built; until then the room sends nothing and holds its events. */
+  /**
+   * Settles when the view is built (rejected when the room is closed first); until then the room
+   * sends nothing and holds its events.
+   */
   readonly ready: Promise<void>;
   private built = false;
+  private stopBuild: (() => void) | null = null;
   private readonly recent: ViewDelta[] = [];
   private hint = ViewRoom.noHint();
   private pendingEvents = false;
@@ -54,10 +58,38 @@ export class ViewRoom {
       this.ready = Promise.resolve();
     } else {
       // Events that come in meanwhile are absorbed as usual and applied by the first flush after.
-      this.ready = runInSlices(this.model.buildSteps!, build.sliced.sliceMs, build.sliced.gapMs).then(() => {
-        this.built = true;
+      this.ready = new Promise<void>((resolve, reject) => {
+        const cancel = sliced(this.model.buildSteps!, {
+          ...build.sliced,
+          done: () => {
+            this.built = true;
+            this.stopBuild = null;
+            resolve();
+          },
+          failed: reject,
+        });
+        // (The first slice runs at once and may have built it already.)
+        if (!this.built) {
+          this.stopBuild = () => {
+            cancel();
+            reject(new Error(`view ${viewId}: closed before it was built`));
+          };
+        }
       });
     }
+  }
+
+  private isClosed = false;
+
+  /** Nobody watches any more: a build still going is stopped. */
+  close(): void {
+    this.isClosed = true;
+    this.stopBuild?.();
+    this.stopBuild = null;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
   }
 
   private static noHint() {

@@ -6,9 +6,9 @@ import type { EngineAnalysis } from '../../shared/engine/engine.ts';
 import { sortFindings } from '../../shared/engine/findings.ts';
 import type { SourceStatus } from '../../shared/model/status.ts';
 import { findingKey, recountedCell, type PortsJSON, type ViewCell, type ViewDelta, type ViewNode, type ViewSpec, type ViewState } from '../../shared/protocol/view.ts';
+import { runToEnd } from '../run-in-slices.ts';
 import { CellIndex, putCell, type CellsByNode } from './cell-index.ts';
 import { CellContext, EXTERNAL_KEY_BASE } from './cells.ts';
-import { runToEnd } from '../run-in-slices.ts';
 import { Membership, representative, type Member, type Unknown } from './members.ts';
 
 /** What a view is computed from: the live engine's current state. */

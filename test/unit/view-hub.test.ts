@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SourceEvent } from '../../server/cluster/source.ts';
 import { engineState } from '../../server/live/engine-state.ts';
 import { LiveEngine } from '../../server/live/live-engine.ts';
+import { generateScaleCluster, SCALE_PRESETS } from '../../server/sim/scale-cluster.ts';
 import { ViewHub, type HubServer, type HubSocket } from '../../server/socket/view-hub.ts';
 import { decodeSnapshot, stateFromBody } from '../../shared/protocol/codec.ts';
 import type { ViewSnapshotMessage } from '../../shared/protocol/events.ts';
@@ -189,5 +190,37 @@ describe('view hub flow control', () => {
     const { state } = await clientState(second);
     expect(state.seq).toBe(subscribed.seq);
     expect(comparable(state)).toEqual(comparable(hub!.rooms.get(viewId)!.model.state));
+  });
+});
+
+describe('rooms built in slices', () => {
+  it('drops a room whose last socket leaves while it is built, and keeps the socket', async () => {
+    // The S cluster's workload view: its build takes more than one 10 ms slice.
+    const live = new LiveEngine({ analysis: { ipBlockMatchesPods: true }, coalesceMs: 0 });
+    for (const resource of RESOURCE_KINDS) live.apply({ type: 'status', resource, status: { state: 'synced', syncedOnce: true } } as SourceEvent);
+    const kinds = { Pod: 'pods', Namespace: 'namespaces', NetworkPolicy: 'networkpolicies' } as const;
+    for (const o of generateScaleCluster({ ...SCALE_PRESETS.S, seed: 5 }) as { kind: keyof typeof kinds }[]) live.apply({ type: 'upsert', resource: kinds[o.kind], object: o });
+    live.flush();
+    const io = new FakeIo();
+    hub = new ViewHub(io as unknown as HubServer, { state: () => engineState(live), source: () => 'test', fullStatus: () => live.state.status(), intervalMs: 0 });
+    const socket = new FakeSocket('leaves');
+    io.sockets.set(socket.id, socket);
+    const spec: ViewSpec = { level: 'workload', namespaces: 'all' };
+
+    const { viewId } = hub.subscribe(socket as unknown as HubSocket, spec);
+    const room = hub.rooms.get(viewId)!;
+    expect(room.replayFrom(room.seq), 'still being built').toBeNull();
+    expect(hub.unsubscribe(socket as unknown as HubSocket, viewId)).toBe(true);
+    expect(hub.rooms.has(viewId)).toBe(false);
+    await expect(room.ready).rejects.toThrow(/closed before it was built/);
+    await sleep(50);
+    expect(socket.connected).toBe(true);
+    expect(snapshotsOf(socket)).toBe(0);
+
+    // Back again: a new room, built, and its snapshot sent.
+    hub.subscribe(socket as unknown as HubSocket, spec);
+    await until(() => snapshotsOf(socket) === 1, 'the snapshot');
+    expect(socket.connected).toBe(true);
+    live.stop();
   });
 });

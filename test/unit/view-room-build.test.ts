@@ -57,3 +57,31 @@ describe('a room built in slices', () => {
     live.stop();
   });
 });
+
+describe('a room closed before it is built', () => {
+  it('stops building, and says so to whoever waits for it', async () => {
+    const objects = generateScaleCluster({ ...SCALE_PRESETS.S, seed: 4 }) as Raw[];
+    const live = new LiveEngine({ analysis: { ipBlockMatchesPods: true }, coalesceMs: 0 });
+    for (const resource of RESOURCE_KINDS) live.apply({ type: 'status', resource, status: { state: 'synced', syncedOnce: true } });
+    for (const o of objects) live.apply({ type: 'upsert', resource: RESOURCE[o.kind as keyof typeof RESOURCE], object: o });
+    live.flush();
+    const spec: ViewSpec = { level: 'workload', namespaces: 'all' };
+    const room = new ViewRoom(viewIdOf(spec), spec, engineState(live), () => 'test', { sliced: { sliceMs: 0, gapMs: 0 } });
+    const snapshot = room.catchUp();
+    await new Promise((resolve) => setImmediate(resolve));
+    room.close();
+    expect(room.closed).toBe(true);
+    await expect(room.ready).rejects.toThrow(/closed before it was built/);
+    await expect(snapshot).rejects.toThrow(/closed before it was built/);
+    // The build stopped where it was: steps are left, and nothing runs them any more, however long
+    // we wait (as many turns as the whole build has steps).
+    const steps = new ViewModel(viewIdOf(spec), spec, engineState(live), 'steps').buildSteps!;
+    let count = 0;
+    while (!steps.next().done) count++;
+    expect(count).toBeGreaterThan(10);
+    for (let i = 0; i < count + 10; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(room.model.buildSteps!.next().done).toBe(false);
+    expect(room.pending).toBe(false);
+    live.stop();
+  });
+});
