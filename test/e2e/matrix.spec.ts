@@ -48,40 +48,39 @@ const cols = (page: Page) => page.evaluate(() => (globalThis as Debug).__traffic
 const transform = (page: Page) => page.evaluate(() => (globalThis as Debug).__trafficMapMatrix!.transform()) as Promise<Transform>;
 const kind = (page: Page, from: string, to: string) =>
   page.evaluate(([f, t]) => (globalThis as Debug).__trafficMapMatrix?.kind(f!, t!) ?? null, [from, to]) as Promise<MatrixCellKind | null>;
-const cellRect = (page: Page, from: string, to: string) =>
-  page.evaluate(([f, t]) => (globalThis as Debug).__trafficMapMatrix?.cellRect(f!, t!) ?? null, [from, to]) as Promise<Rect | null>;
+
+type Target = { cell: [from: string, to: string] } | { label: ['row' | 'col', string] };
 
 /**
- * A row's or column's label rectangle once it has stayed put for a few frames (closing the detail
- * panel resizes the canvas and revealing a cell pans it: a rectangle read at once may be stale by
- * the time the mouse clicks), and what is drawn at `at` within it (the canvas, unless something
- * covers the label).
+ * A cell's or a label's rectangle once it has stayed put for a few frames (a new level, the detail
+ * panel opening or closing, or a revealed cell moves the matrix: a rectangle read at once may be
+ * stale by the time the mouse clicks on a busy machine), with `at` checked to be on the canvas.
  */
-async function settledLabelRect(page: Page, axis: 'row' | 'col', id: string, at: (r: Rect) => [number, number]): Promise<Rect> {
-  const rect = await page.evaluate(
-    async ([a, i]) => {
-      const m = (globalThis as Debug).__trafficMapMatrix!;
-      const frame = () => new Promise((resolve) => (globalThis as unknown as { requestAnimationFrame(f: () => void): number }).requestAnimationFrame(() => resolve(undefined)));
-      let last = JSON.stringify(m.labelRect(a as 'row' | 'col', i!));
-      for (let same = 0, frames = 0; same < 3 && frames < 300; frames++) {
-        await frame();
-        const now = JSON.stringify(m.labelRect(a as 'row' | 'col', i!));
-        same = now === last ? same + 1 : 0;
-        last = now;
-      }
-      return JSON.parse(last) as Rect | null;
-    },
-    [axis, id],
-  );
-  expect(rect, `${axis} label ${id}`).not.toBeNull();
+async function settledRect(page: Page, target: Target, at: (r: Rect) => [number, number]): Promise<Rect> {
+  const rect = await page.evaluate(async (t) => {
+    const m = (globalThis as Debug).__trafficMapMatrix!;
+    const read = () => JSON.stringify('cell' in t ? m.cellRect(t.cell[0], t.cell[1]) : m.labelRect(t.label[0], t.label[1]));
+    const frame = () => new Promise((resolve) => (globalThis as unknown as { requestAnimationFrame(f: () => void): number }).requestAnimationFrame(() => resolve(undefined)));
+    let last = read();
+    for (let same = 0, frames = 0; same < 3 && frames < 300; frames++) {
+      await frame();
+      const now = read();
+      same = now === last ? same + 1 : 0;
+      last = now;
+    }
+    return JSON.parse(last) as Rect | null;
+  }, target);
+  expect(rect, JSON.stringify(target)).not.toBeNull();
   const [x, y] = at(rect!);
   const hit = await page.evaluate(([px, py]) => {
     const el = (globalThis as unknown as { document: { elementFromPoint(x: number, y: number): { tagName: string; outerHTML: string } | null } }).document.elementFromPoint(px!, py!);
     return el ? (el.tagName === 'CANVAS' ? 'CANVAS' : el.outerHTML.slice(0, 120)) : 'nothing';
   }, [x, y]);
-  expect(hit, `what is at the ${axis} label of ${id}`).toBe('CANVAS');
+  expect(hit, `what is at ${JSON.stringify(target)}`).toBe('CANVAS');
   return rect!;
 }
+
+const middle = (r: Rect): [number, number] => [r.x + r.width / 2, r.y + r.height / 2];
 
 /** Waits until the matrix shows `lvl` with the cluster synced (cell `from → to` is `expected`). */
 async function ready(page: Page, lvl: string, from: string, to: string, expected: MatrixCellKind): Promise<void> {
@@ -96,11 +95,10 @@ async function ready(page: Page, lvl: string, from: string, to: string, expected
 }
 
 async function clickCell(page: Page, from: string, to: string, modifiers: ('Shift' | 'Alt')[] = []): Promise<void> {
-  const rect = await cellRect(page, from, to);
-  expect(rect, `cell ${from} → ${to}`).not.toBeNull();
-  await page.mouse.move(rect!.x + rect!.width / 2, rect!.y + rect!.height / 2);
+  const [x, y] = middle(await settledRect(page, { cell: [from, to] }, middle));
+  await page.mouse.move(x, y);
   for (const m of modifiers) await page.keyboard.down(m);
-  await page.mouse.click(rect!.x + rect!.width / 2, rect!.y + rect!.height / 2);
+  await page.mouse.click(x, y);
   for (const m of modifiers) await page.keyboard.up(m);
 }
 
@@ -116,8 +114,7 @@ it('drills down: namespace matrix → click prod → prod → the workloads of p
   expect(await kind(page, 'prod', 'staging')).toBe('none');
 
   // Hover: ports and pod pairs at once, the rules once fetched.
-  const rect = (await cellRect(page, 'prod', 'prod'))!;
-  await page.mouse.move(rect.x + rect.width / 2, rect.y + rect.height / 2);
+  await page.mouse.move(...middle(await settledRect(page, { cell: ['prod', 'prod'] }, middle)));
   const tooltip = page.getByTestId('matrix-tooltip');
   await tooltip.waitFor();
   expect(await page.getByTestId('tooltip-ports').textContent()).toContain('5432');
@@ -126,9 +123,8 @@ it('drills down: namespace matrix → click prod → prod → the workloads of p
 
   await clickCell(page, 'prod', 'prod');
   await ready(page, 'workload', 'prod/checkout[Deployment]', 'prod/postgres[StatefulSet]', 'some');
-  const u = new URL(page.url());
-  expect(u.searchParams.get('level')).toBe('workload');
-  expect(u.searchParams.get('ns')).toBe('prod');
+  await expect.poll(() => new URL(page.url()).searchParams.get('level')).toBe('workload');
+  expect(new URL(page.url()).searchParams.get('ns')).toBe('prod');
   const inCluster = (await rows(page)).filter((id) => !id.startsWith('ip:'));
   expect(inCluster).toEqual([
     'prod/catalog[Deployment]',
@@ -155,7 +151,8 @@ it('explains a known pair: prod checkout → postgres on 5432, by the same rules
   expect(await kind(page, checkout, checkout)).toBe('self');
 
   await clickCell(page, checkout, 'prod/postgres-0');
-  expect(new URL(page.url()).searchParams.get('pair')).toBe(`${checkout} -> prod/postgres-0`);
+  // The URL follows the selection (router.replace: a moment after the click).
+  await expect.poll(() => new URL(page.url()).searchParams.get('pair')).toBe(`${checkout} -> prod/postgres-0`);
   const panel = page.getByTestId('detail-panel');
   await panel.getByTestId('detail-verdict').waitFor({ timeout: 10_000 });
   expect(await panel.getByTestId('detail-verdict').textContent()).toContain('Allowed: TCP 5432');
@@ -186,11 +183,10 @@ it('explains a known pair: prod checkout → postgres on 5432, by the same rules
   await page.getByTestId('matrix-stage').focus();
   await page.keyboard.press('Escape');
   await panel.waitFor({ state: 'detached' });
-  expect(new URL(page.url()).searchParams.get('pair')).toBeNull();
+  await expect.poll(() => new URL(page.url()).searchParams.get('pair')).toBeNull();
 
   // A row label selects the node: labels, IPs, named ports, policies per direction, reach.
-  const rowLabel = (r: Rect): [number, number] => [r.x + r.width / 2, r.y + r.height / 2];
-  await page.mouse.click(...rowLabel(await settledLabelRect(page, 'row', 'prod/postgres-0', rowLabel)));
+  await page.mouse.click(...middle(await settledRect(page, { label: ['row', 'prod/postgres-0'] }, middle)));
   await panel.getByTestId('detail-title').filter({ hasText: 'postgres-0' }).waitFor();
   const ports = (await panel.getByTestId('detail-ports').textContent())!;
   expect(ports).toContain('postgres');
@@ -217,7 +213,7 @@ it('shows a live policy change in kube-system within 2 s, without reload and wit
   await page.evaluate(() => ((globalThis as { __noReload?: boolean }).__noReload = true));
   // The detail panel of kube-system is open during the change (it shares the matrix's subscription).
   const colLabel = (r: Rect): [number, number] => [r.x + r.width / 2, r.y + r.height - 20];
-  await page.mouse.click(...colLabel(await settledLabelRect(page, 'col', 'kube-system', colLabel)));
+  await page.mouse.click(...colLabel(await settledRect(page, { label: ['col', 'kube-system'] }, colLabel)));
   const panel = page.getByTestId('detail-panel');
   await panel.getByTestId('detail-title').filter({ hasText: 'kube-system' }).waitFor();
   expect(await panel.getByTestId('detail-isolation-ingress').textContent()).toMatch(/not isolated \(all \d+ pods\)/);
