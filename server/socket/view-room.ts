@@ -39,6 +39,7 @@ export class ViewRoom {
   readonly ready: Promise<void>;
   private built = false;
   private stopBuild: (() => void) | null = null;
+  private isClosed = false;
   private readonly recent: ViewDelta[] = [];
   private hint = ViewRoom.noHint();
   private pendingEvents = false;
@@ -76,10 +77,11 @@ export class ViewRoom {
           };
         }
       });
+      // A room closed with nobody waiting must not be an unhandled rejection (Node would exit):
+      // those who wait still see it.
+      this.ready.catch(() => undefined);
     }
   }
-
-  private isClosed = false;
 
   /** Nobody watches any more: a build still going is stopped. */
   close(): void {

@@ -84,4 +84,26 @@ describe('a room closed before it is built', () => {
     expect(room.pending).toBe(false);
     live.stop();
   });
+
+  it('is no unhandled rejection when nobody waits for it (Node would end the process)', async () => {
+    const live = new LiveEngine({ analysis: { ipBlockMatchesPods: true }, coalesceMs: 0 });
+    for (const resource of RESOURCE_KINDS) live.apply({ type: 'status', resource, status: { state: 'synced', syncedOnce: true } });
+    for (const o of generateScaleCluster({ ...SCALE_PRESETS.S, seed: 6 }) as Raw[]) live.apply({ type: 'upsert', resource: RESOURCE[o.kind as keyof typeof RESOURCE], object: o });
+    live.flush();
+    const unhandled: unknown[] = [];
+    const note = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', note);
+    try {
+      const spec: ViewSpec = { level: 'workload', namespaces: 'all' };
+      const room = new ViewRoom(viewIdOf(spec), spec, engineState(live), () => 'test', { sliced: { sliceMs: 0, gapMs: 0 } });
+      await new Promise((resolve) => setImmediate(resolve));
+      room.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(room.closed).toBe(true);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', note);
+      live.stop();
+    }
+  });
 });
