@@ -17,10 +17,6 @@ export class CellIndex {
 
   constructor(private readonly flat: Map<string, ViewCell>) {}
 
-  get(from: string, to: string): ViewCell | undefined {
-    return this.byRow.get(from)?.get(to);
-  }
-
   /** The cells of `from`'s row, by destination node. */
   row(from: string): ReadonlyMap<string, ViewCell> | undefined {
     return this.byRow.get(from);

@@ -962,12 +962,12 @@ function hasIpv6(pods: readonly Pod[]): boolean {
   return pods.some((p) => p.ips.some((ip) => ip.includes(':')));
 }
 
-/** First index of a pod list sorted by id whose id is not below `id`. */
 /** Pods in strictly increasing id order (what lowerBound and withPods read). */
 export function sortedById(pods: readonly Pod[]): boolean {
   return pods.every((p, i) => i === 0 || pods[i - 1]!.id < p.id);
 }
 
+/** First index of a pod list sorted by id whose id is not below `id`. */
 function lowerBound(pods: readonly Pod[], id: string): number {
   let lo = 0;
   let hi = pods.length;

@@ -25,7 +25,7 @@ describe('CellIndex', () => {
         if (col.length === 0) expect(index.col(id), `${where} col ${id}`).toBeUndefined();
         else expect(index.col(id), `${where} col ${id}`).toEqual(new Map(col.map(([f, , c]) => [f, c])));
       }
-      for (const [f, t, c] of all) expect(index.get(f, t), where).toBe(c);
+      for (const [f, t, c] of all) expect(index.row(f)?.get(t), where).toBe(c);
       expect(new Map([...index.rows()].map(([f, row]) => [f, new Map(row)])), where).toEqual(
         new Map(ids.filter((id) => all.some(([f]) => f === id)).map((id) => [id, index.row(id)])),
       );
